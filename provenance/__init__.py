@@ -1,0 +1,78 @@
+"""Sign human-made files with C2PA manifests that declare human origin, and verify them.
+
+>>> import provenance
+>>> identity = provenance.Identity.load(path, password=None)       # doctest: +SKIP
+>>> provenance.sign("photo.jpg", identity=identity)               # doctest: +SKIP
+>>> provenance.verify("photo.signed.jpg").status                   # doctest: +SKIP
+'trusted'
+"""
+
+__version__ = "0.1.0"
+
+from provenance.claims import HumanClaim
+from provenance.errors import (
+    AlreadySigned,
+    CertificateProfileError,
+    IdentityError,
+    InputError,
+    OutputError,
+    ProvenanceError,
+    SigningError,
+    TrustError,
+    UnsupportedFormat,
+    VerificationFailed,
+)
+from provenance.identity import Identity, IdentityInfo, check_certificate_profile
+from provenance.media import SignResult, sign, sign_bytes
+from provenance.policy import (
+    AllOf,
+    AnyOf,
+    HumanOrigin,
+    IngredientsIntact,
+    Intact,
+    Policy,
+    TrustedSigner,
+    UnsafeNoOp,
+    default_policy,
+)
+from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
+from provenance.trust import TrustStore
+from provenance.verify import inspect, verify
+
+__all__ = [
+    "SCHEMA_ID",
+    "AllOf",
+    "AlreadySigned",
+    "AnyOf",
+    "CertificateProfileError",
+    "Failure",
+    "HumanClaim",
+    "HumanOrigin",
+    "Identity",
+    "IdentityError",
+    "IdentityInfo",
+    "IngredientReport",
+    "IngredientsIntact",
+    "InputError",
+    "Intact",
+    "OutputError",
+    "Policy",
+    "ProvenanceError",
+    "Report",
+    "SignResult",
+    "SignerInfo",
+    "SigningError",
+    "TrustError",
+    "TrustStore",
+    "TrustedSigner",
+    "UnsafeNoOp",
+    "UnsupportedFormat",
+    "VerificationFailed",
+    "__version__",
+    "check_certificate_profile",
+    "default_policy",
+    "inspect",
+    "sign",
+    "sign_bytes",
+    "verify",
+]

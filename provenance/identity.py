@@ -1,0 +1,587 @@
+"""Author identities: a signing key and its certificate chain, local or behind a callback."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
+
+from provenance.errors import CertificateProfileError, IdentityError, OutputError
+
+__all__ = ["ALGORITHMS", "Identity", "IdentityInfo", "check_certificate_profile"]
+
+#: Signing algorithms an identity can use, by their C2PA names.
+ALGORITHMS = ("es256", "es384", "es512", "ps256", "ed25519")
+
+_KEY_FILE = "key.pem"
+_CHAIN_FILE = "chain.pem"
+_ROOT_FILE = "root.pem"
+_ROOT_KEY_FILE = "root.key"
+_META_FILE = "identity.json"
+
+_C2PA_CLAIM_SIGNING_EKU = x509.ObjectIdentifier("1.3.6.1.4.1.62558.2.1")
+_DOCUMENT_SIGNING_EKU = x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
+_KNOWN_CRITICAL = {
+    ExtensionOID.BASIC_CONSTRAINTS,
+    ExtensionOID.KEY_USAGE,
+    ExtensionOID.EXTENDED_KEY_USAGE,
+    ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+    ExtensionOID.NAME_CONSTRAINTS,
+    ExtensionOID.POLICY_CONSTRAINTS,
+    ExtensionOID.CERTIFICATE_POLICIES,
+}
+
+SignCallback = Callable[[bytes], bytes]
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+
+
+@dataclass(frozen=True)
+class IdentityInfo:
+    """What `provenance identity show` prints about an identity."""
+
+    subject: str
+    name: str | None
+    email: str | None
+    organization: str | None
+    issuer: str
+    algorithm: str
+    fingerprint: str
+    not_after: _dt.datetime
+    encrypted: bool
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "subject": self.subject,
+            "name": self.name,
+            "email": self.email,
+            "organization": self.organization,
+            "issuer": self.issuer,
+            "algorithm": self.algorithm,
+            "fingerprint": self.fingerprint,
+            "not_after": self.not_after.isoformat(),
+            "encrypted": self.encrypted,
+        }
+
+
+@dataclass(frozen=True, repr=False)
+class Identity:
+    """A signing identity: certificate chain (end-entity first) plus a way to sign.
+
+    Build one with :meth:`create`, :meth:`load`, :meth:`from_files` or :meth:`from_callback`.
+    The private key never appears in ``repr`` or ``str``.
+    """
+
+    chain: tuple[x509.Certificate, ...]
+    algorithm: str
+    _key: PrivateKey | None = field(default=None, compare=False)
+    _callback: SignCallback | None = field(default=None, compare=False)
+    root: x509.Certificate | None = None
+    encrypted: bool = False
+
+    # -- constructors -------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        *,
+        email: str | None = None,
+        organization: str | None = None,
+        algorithm: str = "es256",
+        validity_days: int = 730,
+    ) -> tuple[Identity, PrivateKey]:
+        """Make a local root CA and an author certificate that satisfies the C2PA profile.
+
+        Returns the identity and the root CA's private key (keep it to issue new certificates;
+        :meth:`save` writes it next to the signing key).
+
+        Raises:
+            IdentityError: unknown algorithm or empty name.
+        """
+        if not name or not name.strip():
+            raise IdentityError("an identity needs a name", hint="pass --name 'Your Name'")
+        algorithm = algorithm.lower()
+        if algorithm not in ALGORITHMS:
+            raise IdentityError(
+                f"unknown algorithm {algorithm!r}", hint=f"choose one of {', '.join(ALGORITHMS)}"
+            )
+        now = _dt.datetime.now(_dt.timezone.utc)
+        root_key = _generate_key(algorithm)
+        root_attrs = [x509.NameAttribute(NameOID.COMMON_NAME, f"{name} provenance root")]
+        if organization:
+            root_attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+        root_name = x509.Name(root_attrs)
+        root = (
+            x509.CertificateBuilder()
+            .subject_name(root_name)
+            .issuer_name(root_name)
+            .public_key(root_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - _dt.timedelta(minutes=5))
+            .not_valid_after(now + _dt.timedelta(days=max(validity_days, 1) * 5))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(_key_usage(cert_sign=True), critical=True)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False
+            )
+            .sign(root_key, _hash_for(algorithm))
+        )
+        identity = cls._issue(
+            root, root_key, name=name, email=email, organization=organization,
+            algorithm=algorithm, not_before=now - _dt.timedelta(minutes=5),
+            not_after=now + _dt.timedelta(days=validity_days),
+        )
+        return identity, root_key
+
+    @classmethod
+    def _issue(
+        cls,
+        root: x509.Certificate,
+        root_key: PrivateKey,
+        *,
+        name: str,
+        email: str | None,
+        organization: str | None,
+        algorithm: str,
+        not_before: _dt.datetime,
+        not_after: _dt.datetime,
+    ) -> Identity:
+        """Issue an author certificate from ``root`` (used by create and by tests)."""
+        key = _generate_key(algorithm)
+        attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+        if organization:
+            attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+        if email:
+            attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name(attrs))
+            .issuer_name(root.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(_key_usage(cert_sign=False), critical=True)
+            .add_extension(
+                x509.ExtendedKeyUsage(
+                    [ExtendedKeyUsageOID.EMAIL_PROTECTION, _DOCUMENT_SIGNING_EKU]
+                ),
+                critical=False,
+            )
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                    root.public_key()  # type: ignore[arg-type]
+                ),
+                critical=False,
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+        )
+        if email:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
+            )
+        cert = builder.sign(root_key, _hash_for(algorithm))
+        return cls(chain=(cert,), algorithm=algorithm, _key=key, root=root)
+
+    @classmethod
+    def from_callback(
+        cls, sign: SignCallback, chain_pem: bytes, *, algorithm: str
+    ) -> Identity:
+        """An identity whose key stays elsewhere (KMS, HSM, remote signer).
+
+        ``sign(data) -> signature`` receives the bytes to sign; for ECDSA it must return the raw
+        ``r || s`` form (not DER), for PS256 an RSASSA-PSS signature with SHA-256.
+
+        Raises:
+            CertificateProfileError: the chain violates the C2PA profile.
+        """
+        chain = _load_chain(chain_pem, "callback chain")
+        problems = check_certificate_profile(chain)
+        if problems:
+            raise CertificateProfileError(problems)
+        if algorithm.lower() not in ALGORITHMS:
+            raise IdentityError(
+                f"unknown algorithm {algorithm!r}", hint=f"choose one of {', '.join(ALGORITHMS)}"
+            )
+        return cls(chain=tuple(chain), algorithm=algorithm.lower(), _callback=sign)
+
+    @classmethod
+    def from_files(
+        cls, cert: Path | str, key: Path | str, *, password: bytes | None
+    ) -> Identity:
+        """Import an identity from a PEM chain (end-entity first) and a PEM private key.
+
+        Raises:
+            IdentityError: unreadable files, wrong passphrase, key does not match certificate.
+            CertificateProfileError: the certificate violates the C2PA profile.
+        """
+        chain = _load_chain(_read(Path(cert), "certificate chain"), str(cert))
+        private = _load_key(_read(Path(key), "private key"), password, str(key))
+        _check_key_matches(private, chain[0])
+        problems = check_certificate_profile(chain)
+        if problems:
+            raise CertificateProfileError(problems)
+        return cls(
+            chain=tuple(chain), algorithm=_algorithm_for(private), _key=private,
+            encrypted=password is not None,
+        )
+
+    @classmethod
+    def load(cls, directory: Path | str, *, password: bytes | None) -> Identity:
+        """Load an identity saved by :meth:`save`.
+
+        Raises:
+            IdentityError: no identity there, wrong or missing passphrase, expired certificate.
+        """
+        d = Path(directory)
+        if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():
+            raise IdentityError(
+                f"no identity found in {d}",
+                hint="create one with `provenance identity create --name 'Your Name'` "
+                "or point PROVENANCE_HOME / --identity at an existing one",
+            )
+        chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
+        key_pem = _read(d / _KEY_FILE, "private key")
+        encrypted = b"ENCRYPTED" in key_pem
+        private = _load_key(key_pem, password if encrypted else None, str(d / _KEY_FILE))
+        _check_key_matches(private, chain[0])
+        root = None
+        if (d / _ROOT_FILE).is_file():
+            root = x509.load_pem_x509_certificate((d / _ROOT_FILE).read_bytes())
+        return cls(
+            chain=tuple(chain), algorithm=_algorithm_for(private), _key=private, root=root,
+            encrypted=encrypted,
+        )
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    def save(
+        self,
+        directory: Path | str,
+        *,
+        password: bytes | None,
+        root_key: PrivateKey | None = None,
+        overwrite: bool = False,
+    ) -> Path:
+        """Write the identity to ``directory``: key files with mode 0600, encrypted if a password.
+
+        Raises:
+            OutputError: the directory already holds an identity (without ``overwrite``) or
+                cannot be written.
+        """
+        if self._key is None:
+            raise IdentityError("a callback identity has no key to save")
+        d = Path(directory)
+        if (d / _KEY_FILE).exists() and not overwrite:
+            raise OutputError(
+                f"an identity already exists in {d}",
+                hint="use --force to replace it, or choose another --dir",
+            )
+        enc: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(password) if password
+            else serialization.NoEncryption()
+        )
+        files: dict[str, tuple[bytes, int]] = {
+            _KEY_FILE: (
+                self._key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
+                ),
+                0o600,
+            ),
+            _CHAIN_FILE: (self.chain_pem(), 0o644),
+            _META_FILE: (json.dumps(self.info().to_dict(), indent=2).encode() + b"\n", 0o644),
+        }
+        if self.root is not None:
+            files[_ROOT_FILE] = (self.root.public_bytes(serialization.Encoding.PEM), 0o644)
+        if root_key is not None:
+            files[_ROOT_KEY_FILE] = (
+                root_key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc
+                ),
+                0o600,
+            )
+        try:
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+            for fname, (data, mode) in files.items():
+                _write_private(d / fname, data, mode)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write identity to {d}: {exc.strerror or exc}",
+                hint="choose a writable directory with --dir or PROVENANCE_HOME",
+            ) from exc
+        return d
+
+    # -- use ------------------------------------------------------------------------------------
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The end-entity (signing) certificate."""
+        return self.chain[0]
+
+    @property
+    def is_callback(self) -> bool:
+        """True when signing goes through a callback rather than a local key."""
+        return self._callback is not None
+
+    def chain_pem(self) -> bytes:
+        """The chain in PEM, end-entity first, as c2pa wants it."""
+        return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in self.chain)
+
+    def private_key_pem(self) -> bytes:
+        """Unencrypted PKCS#8 PEM of the key, for handing to c2pa in memory only."""
+        if self._key is None:
+            raise IdentityError("a callback identity has no local key")
+        return self._key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    def sign_callback(self) -> SignCallback | None:
+        """The user's callback, when this identity was made with :meth:`from_callback`."""
+        return self._callback
+
+    def info(self) -> IdentityInfo:
+        """Subject, algorithm, fingerprint and expiry of the signing certificate."""
+        cert = self.certificate
+        return IdentityInfo(
+            subject=cert.subject.rfc4514_string(),
+            name=_attr(cert.subject, NameOID.COMMON_NAME),
+            email=_attr(cert.subject, NameOID.EMAIL_ADDRESS),
+            organization=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
+            issuer=cert.issuer.rfc4514_string(),
+            algorithm=self.algorithm,
+            fingerprint=cert.fingerprint(hashes.SHA256()).hex(":"),
+            not_after=cert.not_valid_after_utc,
+            encrypted=self.encrypted,
+        )
+
+    def __repr__(self) -> str:
+        kind = "callback" if self._callback else "local key"
+        return f"Identity(subject={self.certificate.subject.rfc4514_string()!r}, " \
+               f"algorithm={self.algorithm!r}, {kind})"
+
+    __str__ = __repr__
+
+
+# -- certificate profile ----------------------------------------------------------------------
+
+
+def check_certificate_profile(
+    chain: list[x509.Certificate] | tuple[x509.Certificate, ...],
+    *,
+    at: _dt.datetime | None = None,
+) -> list[str]:
+    """Check a chain (end-entity first) against the profile c2pa-rs enforces for signing.
+
+    Returns one plain-language problem per violated rule; an empty list means the chain passes.
+    """
+    if not chain:
+        return ["the chain holds no certificate"]
+    now = at or _dt.datetime.now(_dt.timezone.utc)
+    leaf = chain[0]
+    problems: list[str] = []
+    if leaf.version != x509.Version.v3:
+        problems.append("not an X.509 v3 certificate")
+    if leaf.not_valid_after_utc < now:
+        problems.append(f"expired on {leaf.not_valid_after_utc:%Y-%m-%d}")
+    if leaf.not_valid_before_utc > now:
+        problems.append(f"not valid before {leaf.not_valid_before_utc:%Y-%m-%d}")
+    if leaf.issuer == leaf.subject:
+        problems.append("self-signed (it must be issued by a CA)")
+    exts = {e.oid: e for e in leaf.extensions}
+    bc = exts.get(ExtensionOID.BASIC_CONSTRAINTS)
+    if bc is not None and isinstance(bc.value, x509.BasicConstraints) and bc.value.ca:
+        problems.append("it is a CA certificate (basicConstraints cA=TRUE)")
+    ku = exts.get(ExtensionOID.KEY_USAGE)
+    if ku is None or not isinstance(ku.value, x509.KeyUsage):
+        problems.append("no keyUsage extension")
+    else:
+        if not ku.critical:
+            problems.append("keyUsage is not critical")
+        if not ku.value.digital_signature:
+            problems.append("keyUsage lacks digitalSignature")
+        if ku.value.key_cert_sign:
+            problems.append("keyUsage has keyCertSign")
+    if ExtensionOID.AUTHORITY_KEY_IDENTIFIER not in exts:
+        problems.append("no authorityKeyIdentifier")
+    eku = exts.get(ExtensionOID.EXTENDED_KEY_USAGE)
+    if eku is None or not isinstance(eku.value, x509.ExtendedKeyUsage):
+        problems.append("no extendedKeyUsage extension")
+    elif ExtendedKeyUsageOID.EMAIL_PROTECTION not in list(eku.value):
+        problems.append("no emailProtection EKU")
+    unknown = [e.oid.dotted_string for e in leaf.extensions
+               if e.critical and e.oid not in _KNOWN_CRITICAL]
+    if unknown:
+        problems.append("unknown critical extension " + ", ".join(unknown))
+    pub = leaf.public_key()
+    if isinstance(pub, rsa.RSAPublicKey):
+        if pub.key_size < 2048:
+            problems.append(f"RSA key of {pub.key_size} bits (at least 2048 needed)")
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        if pub.curve.name not in ("secp256r1", "secp384r1", "secp521r1"):
+            problems.append(f"unsupported curve {pub.curve.name}")
+    elif not isinstance(pub, ed25519.Ed25519PublicKey):
+        problems.append("unsupported key type (use EC P-256/384/521, RSA >= 2048 or Ed25519)")
+    for ca in chain[1:]:
+        if ExtensionOID.SUBJECT_KEY_IDENTIFIER not in {e.oid for e in ca.extensions}:
+            problems.append(f"CA certificate {ca.subject.rfc4514_string()} has no "
+                            "subjectKeyIdentifier")
+        if ca.not_valid_after_utc < now:
+            problems.append(f"CA certificate {ca.subject.rfc4514_string()} expired")
+    return problems
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _generate_key(algorithm: str) -> PrivateKey:
+    if algorithm == "es256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if algorithm == "es384":
+        return ec.generate_private_key(ec.SECP384R1())
+    if algorithm == "es512":
+        return ec.generate_private_key(ec.SECP521R1())
+    if algorithm == "ps256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    return ed25519.Ed25519PrivateKey.generate()
+
+
+def _hash_for(algorithm: str) -> hashes.HashAlgorithm | None:
+    if algorithm == "ed25519":
+        return None
+    return {"es384": hashes.SHA384(), "es512": hashes.SHA512()}.get(algorithm, hashes.SHA256())
+
+
+def _algorithm_for(key: PrivateKey) -> str:
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return {"secp256r1": "es256", "secp384r1": "es384", "secp521r1": "es512"}.get(
+            key.curve.name, "es256"
+        )
+    if isinstance(key, rsa.RSAPrivateKey):
+        return "ps256"
+    return "ed25519"
+
+
+def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=not cert_sign, content_commitment=False, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=cert_sign,
+        crl_sign=cert_sign, encipher_only=False, decipher_only=False,
+    )
+
+
+def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else None
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise IdentityError(f"{what} not found: {path}", hint="check the path") from exc
+    except IsADirectoryError as exc:
+        raise IdentityError(f"{what} path is a directory: {path}",
+                            hint="give the PEM file") from exc
+    except OSError as exc:
+        raise IdentityError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+
+
+def _load_chain(data: bytes, where: str) -> list[x509.Certificate]:
+    try:
+        chain = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise IdentityError(f"{where} holds no PEM certificate",
+                            hint="give a PEM file, end-entity certificate first") from exc
+    return chain
+
+
+def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
+    encrypted = b"ENCRYPTED" in data
+    if encrypted and not password:
+        raise IdentityError(
+            f"the private key {where} is encrypted and no passphrase was given",
+            hint="set PROVENANCE_KEY_PASSWORD or run interactively to be prompted",
+        )
+    try:
+        key = serialization.load_pem_private_key(data, password if encrypted else None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        if encrypted:
+            raise IdentityError(
+                f"wrong passphrase for the private key {where}",
+                hint="check PROVENANCE_KEY_PASSWORD",
+            ) from exc
+        raise IdentityError(f"{where} holds no usable PEM private key",
+                            hint="give an unencrypted or passphrase-protected PKCS#8 PEM key") \
+            from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+                      | ed25519.Ed25519PrivateKey):
+        raise IdentityError(f"{where}: unsupported key type",
+                            hint="use EC P-256/384/521, RSA >= 2048 or Ed25519")
+    return key
+
+
+def _check_key_matches(key: PrivateKey, cert: x509.Certificate) -> None:
+    pub = serialization.PublicFormat.SubjectPublicKeyInfo
+    enc = serialization.Encoding.DER
+    if key.public_key().public_bytes(enc, pub) != cert.public_key().public_bytes(enc, pub):
+        raise IdentityError(
+            "the private key does not belong to the signing certificate",
+            hint="give the key that was used for the certificate request",
+        )
+
+
+def _write_private(path: Path, data: bytes, mode: int) -> None:
+    """Write atomically with ``mode`` from the start (the key is never world-readable)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def sign_with_key(key: PrivateKey, data: bytes) -> bytes:
+    """Sign ``data`` the way c2pa expects a callback to (raw r||s for ECDSA).
+
+    Handy for tests and for wrapping a KMS that returns DER ECDSA signatures.
+    """
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        h = {"secp384r1": hashes.SHA384(), "secp521r1": hashes.SHA512()}.get(
+            key.curve.name, hashes.SHA256()
+        )
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(h)))
+        size = (key.curve.key_size + 7) // 8
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(
+            data,
+            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+            hashes.SHA256(),
+        )
+    return key.sign(data)
+
+

@@ -1,0 +1,138 @@
+"""Frozen result types of inspection and verification, and their versioned JSON form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from provenance.origin import OriginClass
+
+__all__ = ["SCHEMA_ID", "Failure", "IngredientReport", "Report", "SignerInfo", "Status"]
+
+#: Every JSON document we emit carries this in its ``schema`` field.
+SCHEMA_ID = "provenance.report/v1"
+
+Status = Literal["trusted", "valid", "invalid", "unsigned"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One validation failure: a C2PA status code (or ours) and a plain-language explanation."""
+
+    code: str
+    explanation: str
+    ingredient: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        d: dict[str, Any] = {"code": self.code, "explanation": self.explanation}
+        if self.ingredient is not None:
+            d["ingredient"] = self.ingredient
+        return d
+
+
+@dataclass(frozen=True)
+class SignerInfo:
+    """Who signed: the signing certificate's subject and issuer, and whether it is trusted."""
+
+    name: str | None
+    organization: str | None
+    issuer: str | None
+    trusted: bool
+    algorithm: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name,
+            "organization": self.organization,
+            "issuer": self.issuer,
+            "trusted": self.trusted,
+            "algorithm": self.algorithm,
+        }
+
+
+@dataclass(frozen=True)
+class IngredientReport:
+    """An ingredient (e.g. the parent an edit started from) with its own status and origin."""
+
+    title: str | None
+    relationship: str | None
+    status: Status
+    origin: OriginClass
+    signer: SignerInfo | None
+    failures: tuple[Failure, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "title": self.title,
+            "relationship": self.relationship,
+            "status": self.status,
+            "origin": self.origin,
+            "signer": self.signer.to_dict() if self.signer else None,
+            "failures": [f.to_dict() for f in self.failures],
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """What an asset's provenance says, judged by its cryptography but not by any policy.
+
+    ``status``: ``trusted`` (intact, signer chains to a trust anchor), ``valid`` (intact, signer
+    not trusted), ``invalid`` (tampered, broken or expired), ``unsigned`` (no manifest).
+    ``origin``: over the active manifest and every ingredient.
+    """
+
+    path: str | None
+    media_type: str | None
+    status: Status
+    origin: OriginClass
+    signer: SignerInfo | None = None
+    signed_at: str | None = None
+    author: str | None = None
+    ai_training: str | None = None
+    ingredients: tuple[IngredientReport, ...] = ()
+    failures: tuple[Failure, ...] = ()
+    claim_generator: str | None = None
+    title: str | None = None
+    digital_source_types: tuple[str, ...] = ()
+    carrier: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def intact(self) -> bool:
+        """True when the manifest is present and cryptographically sound (trusted or valid)."""
+        return self.status in ("trusted", "valid")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``provenance.report/v1`` JSON document."""
+        d: dict[str, Any] = {
+            "schema": SCHEMA_ID,
+            "path": self.path,
+            "media_type": self.media_type,
+            "status": self.status,
+            "origin": self.origin,
+            "signer": self.signer.to_dict() if self.signer else None,
+            "signed_at": self.signed_at,
+            "author": self.author,
+            "ai_training": self.ai_training,
+            "title": self.title,
+            "claim_generator": self.claim_generator,
+            "digital_source_types": list(self.digital_source_types),
+            "carrier": self.carrier,
+            "ingredients": [i.to_dict() for i in self.ingredients],
+            "failures": [f.to_dict() for f in self.failures],
+        }
+        d.update(self.extra)
+        return d
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The report as a JSON string."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def results_document(reports: list[dict[str, Any]], *, passed: bool) -> dict[str, Any]:
+    """The single JSON document of ``--json``: every per-file report plus the overall verdict."""
+    return {"schema": "provenance.results/v1", "passed": passed, "results": reports}

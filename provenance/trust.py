@@ -1,0 +1,177 @@
+"""Trust anchors: the roots whose signers a verifier reports as ``trusted``.
+
+Anchors live as PEM bundles in ``$PROVENANCE_HOME/trust/`` (your own identity's root is added
+there when you create it); ``--trust FILE`` adds more for one run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from provenance import _home
+from provenance.errors import TrustError
+
+__all__ = ["TrustAnchorFile", "TrustStore"]
+
+_PEM_BLOCK = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
+)
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
+    certs: list[x509.Certificate] = []
+    for block in _PEM_BLOCK.findall(data):
+        try:
+            certs.append(x509.load_pem_x509_certificate(block))
+        except ValueError:
+            continue  # one malformed entry in a public list must not disable the rest
+    if not certs:
+        raise TrustError(
+            f"{where} holds no PEM certificate",
+            hint="give a PEM file (-----BEGIN CERTIFICATE-----), e.g. a trust list bundle",
+        )
+    return certs
+
+
+@dataclass(frozen=True)
+class TrustAnchorFile:
+    """One installed anchor bundle: its name, path and certificates."""
+
+    name: str
+    path: Path
+    certificates: tuple[x509.Certificate, ...]
+
+    def subjects(self) -> list[str]:
+        """Subjects of the certificates in the bundle."""
+        return [c.subject.rfc4514_string() for c in self.certificates]
+
+
+@dataclass(frozen=True)
+class TrustStore:
+    """An immutable set of trust anchor certificates."""
+
+    certificates: tuple[x509.Certificate, ...] = ()
+
+    @classmethod
+    def from_pem_files(cls, paths: Iterable[Path | str]) -> TrustStore:
+        """Anchors from PEM files (bundles allowed).
+
+        Raises:
+            TrustError: a file is missing or holds no certificate.
+        """
+        certs: list[x509.Certificate] = []
+        for p in paths:
+            path = Path(p)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise TrustError(f"cannot read trust file {path}: {exc.strerror or exc}",
+                                 hint="check the path given to --trust") from exc
+            certs.extend(_parse_bundle(data, str(path)))
+        return cls(tuple(certs))
+
+    @classmethod
+    def installed(cls, directory: Path | None = None) -> TrustStore:
+        """The anchors installed in the provenance home (empty when none)."""
+        return cls(tuple(c for f in list_anchors(directory) for c in f.certificates))
+
+    def merged(self, other: TrustStore) -> TrustStore:
+        """Union of two stores."""
+        return TrustStore(self.certificates + other.certificates)
+
+    def pem(self) -> str | None:
+        """Deduplicated PEM bundle for c2pa, or None when the store is empty."""
+        if not self.certificates:
+            return None
+        seen: set[bytes] = set()
+        out: list[bytes] = []
+        for cert in self.certificates:
+            fp = cert.fingerprint(hashes.SHA256())
+            if fp not in seen:
+                seen.add(fp)
+                out.append(cert.public_bytes(serialization.Encoding.PEM))
+        return b"".join(out).decode("ascii")
+
+    def __len__(self) -> int:
+        return len(self.certificates)
+
+
+def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
+    """Installed anchor bundles, sorted by name."""
+    d = directory or _home.trust_dir()
+    if not d.is_dir():
+        return []
+    out = []
+    for path in sorted(d.glob("*.pem")):
+        try:
+            certs = _parse_bundle(path.read_bytes(), str(path))
+        except (TrustError, OSError):
+            continue
+        out.append(TrustAnchorFile(path.stem, path, tuple(certs)))
+    return out
+
+
+def add_anchor(source: Path | str, *, name: str | None = None,
+               directory: Path | None = None) -> TrustAnchorFile:
+    """Install a PEM file (single CA or bundle) as a trust anchor.
+
+    Raises:
+        TrustError: unreadable, not PEM, or cannot be written.
+    """
+    src = Path(source)
+    try:
+        data = src.read_bytes()
+    except OSError as exc:
+        raise TrustError(f"cannot read {src}: {exc.strerror or exc}",
+                         hint="give the path of a PEM certificate or bundle") from exc
+    certs = _parse_bundle(data, str(src))
+    return _install(name or src.stem, certs, directory)
+
+
+def add_certificates(name: str, certs: Iterable[x509.Certificate],
+                     directory: Path | None = None) -> TrustAnchorFile:
+    """Install certificates under ``name`` (used when an identity trusts its own root)."""
+    return _install(name, list(certs), directory)
+
+
+def _install(name: str, certs: list[x509.Certificate],
+             directory: Path | None) -> TrustAnchorFile:
+    d = directory or _home.trust_dir()
+    safe = _SAFE_NAME.sub("-", name).strip("-.") or "anchor"
+    dest = d / f"{safe}.pem"
+    pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".anchor.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise TrustError(f"cannot write trust anchor to {d}: {exc.strerror or exc}",
+                         hint="check PROVENANCE_HOME is writable") from exc
+    return TrustAnchorFile(safe, dest, tuple(certs))
+
+
+def remove_anchor(name: str, directory: Path | None = None) -> Path:
+    """Remove an installed anchor bundle by name.
+
+    Raises:
+        TrustError: no anchor of that name.
+    """
+    d = directory or _home.trust_dir()
+    path = d / f"{Path(name).stem}.pem"
+    if not path.is_file():
+        names = ", ".join(a.name for a in list_anchors(d)) or "none installed"
+        raise TrustError(f"no trust anchor named {name!r}", hint=f"installed: {names}")
+    path.unlink()
+    return path

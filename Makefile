@@ -19,8 +19,17 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
+# The demo identity lives in keys/demo (PROVENANCE_HOME), its private key gitignored.
+DEMO_ENV := PROVENANCE_HOME=$(CURDIR)/keys/demo
+SAMPLES  := $(filter-out samples/README.md,$(wildcard samples/*.*))
+
 demo: $(STAMP)
-	$(BIN)/python -m provenance.demo
+	@rm -rf samples/signed && mkdir -p samples/signed
+	@$(DEMO_ENV) $(BIN)/provenance identity show >/dev/null 2>&1 || \
+	  $(DEMO_ENV) $(BIN)/provenance identity create --name "Demo Author" --org "Provenance Demo"
+	$(DEMO_ENV) $(BIN)/provenance identity show
+	$(DEMO_ENV) $(BIN)/provenance sign $(SAMPLES) --out-dir samples/signed
+	$(DEMO_ENV) $(BIN)/provenance verify samples/signed/* --table
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q

@@ -18,7 +18,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from provenance.errors import CertificateProfileError, IdentityError, OutputError
 
-__all__ = ["ALGORITHMS", "Identity", "IdentityInfo", "check_certificate_profile"]
+__all__ = [
+    "ALGORITHMS",
+    "Identity",
+    "IdentityInfo",
+    "check_certificate_profile",
+    "create_local_identity",
+    "default_identity_dir",
+]
 
 #: Signing algorithms an identity can use, by their C2PA names.
 ALGORITHMS = ("es256", "es384", "es512", "ps256", "ed25519")
@@ -376,6 +383,47 @@ class Identity:
                f"algorithm={self.algorithm!r}, {kind})"
 
     __str__ = __repr__
+
+
+def default_identity_dir() -> Path:
+    """Where the default identity lives: ``$PROVENANCE_HOME/identity``."""
+    from provenance import _home
+
+    return _home.identity_dir()
+
+
+def create_local_identity(
+    name: str,
+    *,
+    email: str | None = None,
+    organization: str | None = None,
+    algorithm: str = "es256",
+    directory: Path | None = None,
+    password: bytes | None,
+    overwrite: bool = False,
+    validity_days: int = 730,
+) -> tuple[Identity, Path]:
+    """Create an identity, save it, and trust its own root in this provenance home.
+
+    Returns the identity and the directory it was saved in.
+
+    Raises:
+        IdentityError: bad name or algorithm.
+        OutputError: an identity exists there already (without ``overwrite``) or the directory
+            cannot be written.
+    """
+    from provenance import trust
+
+    identity, root_key = Identity.create(
+        name, email=email, organization=organization, algorithm=algorithm,
+        validity_days=validity_days,
+    )
+    target = directory or default_identity_dir()
+    identity.save(target, password=password, root_key=root_key, overwrite=overwrite)
+    if identity.root is not None:
+        fp = identity.root.fingerprint(hashes.SHA256()).hex()[:12]
+        trust.add_certificates(f"identity-{fp}", [identity.root])
+    return identity, target
 
 
 # -- certificate profile ----------------------------------------------------------------------

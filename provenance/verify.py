@@ -112,7 +112,7 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore) -> Rep
     results = store.get("validation_results") or {}
     codes = _failures(results.get("activeManifest"), store.get("validation_status"))
     status = _status(codes, found.validation_state)
-    failures = [f for f in codes if f.code not in _UNTRUSTED or status != "invalid"]
+    failures = list(codes)
     ingredients = _ingredients(active, manifests, results.get("ingredientDeltas") or [],
                                found.certificates)
     for ing in ingredients:
@@ -194,7 +194,7 @@ def _ingredients(
             origin=origin,
             signer=_signer(man, certificates.get(label or ""), status == "trusted")
             if man else None,
-            failures=tuple(f for f in codes if f.code not in _UNTRUSTED or status == "valid"),
+            failures=tuple(codes),
         ))
     return out
 

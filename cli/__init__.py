@@ -1,0 +1,1 @@
+"""The ``provenance`` command line: a thin typer app over the library."""

@@ -21,6 +21,7 @@ from rich.table import Table
 
 import provenance
 from provenance import trust as trust_mod
+from provenance._home import home as home_dir
 from provenance.errors import IdentityError, InputError, ProvenanceError, VerificationFailed
 from provenance.identity import Identity, create_local_identity, default_identity_dir
 from provenance.report import Report, results_document
@@ -116,7 +117,7 @@ def identity_create(
     )
     info = identity.info()
     err.print(f"Created identity {info.subject} ({info.algorithm}) in {where}")
-    err.print(f"Its root is now a trust anchor in {trust_mod._home.trust_dir()}")
+    err.print(f"Its root is now a trust anchor in {home_dir() / 'trust'}")
     if password is None:
         err.print("warning: the private key is NOT encrypted; set PROVENANCE_KEY_PASSWORD "
                   "before `identity create` to protect it")
@@ -191,7 +192,9 @@ def trust_list(
 
 
 @trust_app.command("remove")
-def trust_remove(name: Annotated[str, typer.Argument(help="Anchor name from `trust list`.")]) -> None:
+def trust_remove(
+    name: Annotated[str, typer.Argument(help="Anchor name from `trust list`.")],
+) -> None:
     """Remove an installed trust anchor."""
     path = trust_mod.remove_anchor(name)
     err.print(f"Removed {path}")
@@ -222,7 +225,7 @@ def sign_cmd(
     trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
 ) -> None:
     """Sign FILES as human-made (NAME.signed.EXT beside each, unless -o/--out-dir/--in-place)."""
-    if sum(x is not None and x is not False for x in (output, out_dir, in_place or None)) > 1:
+    if sum((output is not None, out_dir is not None, in_place)) > 1:
         raise _usage("choose one of -o, --out-dir and --in-place")
     if output is not None and len(files) > 1:
         raise _usage("-o takes one input file; use --out-dir for several")
@@ -272,7 +275,7 @@ def _default_origin(src: Path) -> str:
 
 
 def _summary(report: Report) -> str:
-    parts = [report.status]
+    parts: list[str] = [report.status]
     if report.status == "valid":
         parts[0] = "valid (signer not trusted; add their root with `provenance trust add`)"
     if report.status in ("trusted", "valid"):

@@ -509,10 +509,14 @@ def _generate_key(algorithm: str) -> PrivateKey:
     return ed25519.Ed25519PrivateKey.generate()
 
 
-def _hash_for(algorithm: str) -> hashes.HashAlgorithm | None:
+def _hash_for(algorithm: str) -> hashes.SHA256 | hashes.SHA384 | hashes.SHA512 | None:
     if algorithm == "ed25519":
         return None
-    return {"es384": hashes.SHA384(), "es512": hashes.SHA512()}.get(algorithm, hashes.SHA256())
+    if algorithm == "es384":
+        return hashes.SHA384()
+    if algorithm == "es512":
+        return hashes.SHA512()
+    return hashes.SHA256()
 
 
 def _algorithm_for(key: PrivateKey) -> str:

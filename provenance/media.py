@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from provenance import _c2pa
 from provenance.claims import HumanClaim
@@ -117,7 +118,7 @@ def sign_bytes(
 
 def _sign_into(
     data: bytes,
-    out: io.BufferedIOBase | io.BytesIO,
+    out: BinaryIO,
     *,
     name: str,
     identity: Identity,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 import os
 import tempfile
@@ -11,7 +12,7 @@ from typing import BinaryIO
 
 from provenance import _c2pa
 from provenance.claims import HumanClaim
-from provenance.errors import AlreadySigned, InputError, OutputError
+from provenance.errors import AlreadySigned, IdentityError, InputError, OutputError
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -129,6 +130,8 @@ def _sign_into(
     thumbnail: bool,
     replace: bool,
 ) -> tuple[MediaType, bool]:
+    # (0) A signature made with an expired certificate would never verify.
+    check_usable(identity)
     # (1) The content must be what the name says, complete, and able to carry a manifest.
     mtype = identify(name, data)
     check_structure(name, mtype, data)
@@ -163,6 +166,26 @@ def _sign_into(
         trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb,
     )
     return mtype, repacked
+
+
+def check_usable(identity: Identity, *, at: _dt.datetime | None = None) -> None:
+    """Refuse an identity whose signing certificate is expired or not yet valid.
+
+    Raises:
+        IdentityError: the certificate is outside its validity period.
+    """
+    now = at or _dt.datetime.now(_dt.timezone.utc)
+    cert = identity.certificate
+    if cert.not_valid_after_utc < now:
+        raise IdentityError(
+            f"the signing certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}",
+            hint="issue a new one with `provenance identity renew` or import a current one",
+        )
+    if cert.not_valid_before_utc > now:
+        raise IdentityError(
+            f"the signing certificate is not valid before {cert.not_valid_before_utc:%Y-%m-%d}",
+            hint="check the computer's clock or the certificate",
+        )
 
 
 def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:

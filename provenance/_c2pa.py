@@ -24,7 +24,7 @@ C2PA_PYTHON_VERSION = "0.38.1"
 
 _lock = threading.Lock()
 _contexts: dict[tuple[int, str], Any] = {}
-_signers: dict[tuple[int, int], tuple[Identity, Any]] = {}
+_signers: dict[tuple[int, int, str], tuple[Identity, Any]] = {}
 
 _ALG = {
     "es256": c2pa.C2paSigningAlg.ES256,
@@ -45,8 +45,8 @@ class ManifestStore:
 
     store: dict[str, Any]
     validation_state: str | None
-    #: manifest label -> certificateInfo (issuer, subject, validity) of its signing certificate
-    certificates: dict[str, dict[str, Any]]
+    #: manifest label -> crJSON ``signature`` (certificateInfo, timeStampInfo) of that manifest
+    signatures: dict[str, dict[str, Any]]
 
 
 def settings(trust_pem: str | None) -> dict[str, Any]:
@@ -72,8 +72,8 @@ def _context(trust_pem: str | None) -> Any:
         return ctx
 
 
-def _signer(identity: Identity) -> Any:
-    key = (os.getpid(), id(identity))
+def _signer(identity: Identity, tsa_url: str | None) -> Any:
+    key = (os.getpid(), id(identity), tsa_url or "")
     with _lock:
         cached = _signers.get(key)
         # The identity is held next to its signer so that id() cannot be reused meanwhile.
@@ -83,12 +83,12 @@ def _signer(identity: Identity) -> Any:
             callback = identity.sign_callback()
             if callback is not None:
                 signer = c2pa.Signer.from_callback(
-                    callback, _ALG[identity.algorithm], identity.chain_pem().decode(), None
+                    callback, _ALG[identity.algorithm], identity.chain_pem().decode(), tsa_url
                 )
             else:
                 info = c2pa.C2paSignerInfo(
                     identity.algorithm.encode(), identity.chain_pem(),
-                    identity.private_key_pem(), None,
+                    identity.private_key_pem(), tsa_url.encode() if tsa_url else None,
                 )
                 signer = c2pa.Signer.from_info(info)
         except c2pa.C2paError as exc:
@@ -112,6 +112,7 @@ def sign_stream(
     trust_pem: str | None,
     parent: tuple[str, str, BinaryIO] | None = None,
     thumbnail: tuple[str, bytes] | None = None,
+    tsa_url: str | None = None,
 ) -> bytes:
     """Sign ``source`` into ``dest`` (both seekable binary streams); returns the manifest bytes.
 
@@ -123,7 +124,7 @@ def sign_stream(
         InputError: c2pa could not parse the source.
     """
     ctx = _context(trust_pem)
-    signer = _signer(identity)
+    signer = _signer(identity, tsa_url)
     if thumbnail is not None:
         manifest = dict(manifest)
         manifest["thumbnail"] = {"format": thumbnail[0], "identifier": "thumbnail"}
@@ -144,6 +145,12 @@ def sign_stream(
             return result
     except c2pa.C2paError as exc:
         message = _msg(exc)
+        if tsa_url and ("time" in message.lower() or "tsa" in message.lower()
+                        or "http" in message.lower() or "connect" in message.lower()):
+            raise SigningError(
+                f"the timestamp authority {tsa_url} failed: {message}",
+                hint="check the URL and that the TSA is reachable; nothing was written",
+            ) from exc
         if "parse" in message.lower() or isinstance(exc, c2pa.C2paError.NotSupported):
             raise InputError(f"c2pa cannot read this {mime} file: {message}",
                              hint="the file may be damaged; export it again") from exc
@@ -162,25 +169,26 @@ def read_manifest(mime: str, stream: BinaryIO, *, trust_pem: str | None) -> Mani
         with c2pa.Reader(mime, stream, context=ctx) as reader:
             store = json.loads(reader.json())
             state = reader.get_validation_state()
-            certificates = _certificate_info(reader)
+            signatures = _signatures(reader)
     except c2pa.C2paError.ManifestNotFound:
         return None
     except c2pa.C2paError as exc:
         raise ManifestUnreadable(_msg(exc)) from exc
-    return ManifestStore(store=store, validation_state=state, certificates=certificates)
+    return ManifestStore(store=store, validation_state=state, signatures=signatures)
 
 
-def _certificate_info(reader: Any) -> dict[str, dict[str, Any]]:
-    # Reader.json() names only the signer's CN and O; the issuer DN is in the crJSON form.
+def _signatures(reader: Any) -> dict[str, dict[str, Any]]:
+    # Reader.json() names only the signer's CN and O; the issuer DN and the timestamp
+    # authority are in the crJSON form.
     try:
         cr = json.loads(reader.crjson())
     except (c2pa.C2paError, ValueError):
         return {}
     out: dict[str, dict[str, Any]] = {}
     for manifest in cr.get("manifests", []):
-        info = (manifest.get("signature") or {}).get("certificateInfo")
-        if isinstance(info, dict) and manifest.get("label"):
-            out[manifest["label"]] = info
+        sig = manifest.get("signature")
+        if isinstance(sig, dict) and manifest.get("label"):
+            out[manifest["label"]] = sig
     return out
 
 

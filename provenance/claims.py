@@ -67,7 +67,7 @@ class HumanClaim:
         ``has_parent`` adds the ``c2pa.opened`` action that c2pa requires to reference the
         parent ingredient (id ``parent``).
         """
-        stamp = (when or _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0).isoformat()
+        stamp = (when or _dt.datetime.now(_dt.UTC)).replace(microsecond=0).isoformat()
         actions: list[dict[str, Any]] = []
         if has_parent:
             actions.append({

@@ -25,6 +25,8 @@ __all__ = [
     "check_certificate_profile",
     "create_local_identity",
     "default_identity_dir",
+    "make_csr",
+    "renew_local_identity",
 ]
 
 #: Signing algorithms an identity can use, by their C2PA names.
@@ -123,7 +125,7 @@ class Identity:
             raise IdentityError(
                 f"unknown algorithm {algorithm!r}", hint=f"choose one of {', '.join(ALGORITHMS)}"
             )
-        now = _dt.datetime.now(_dt.timezone.utc)
+        now = _dt.datetime.now(_dt.UTC)
         root_key = _generate_key(algorithm)
         root_attrs = [x509.NameAttribute(NameOID.COMMON_NAME, f"{name} provenance root")]
         if organization:
@@ -426,6 +428,95 @@ def create_local_identity(
     return identity, target
 
 
+def renew_local_identity(
+    directory: Path | None = None,
+    *,
+    password: bytes | None,
+    validity_days: int = 730,
+) -> Identity:
+    """Issue a new signing certificate (and key) from the identity's own local root.
+
+    The subject stays the same; the old certificate is replaced. Files signed before keep
+    verifying until the old certificate expires (for ever when they carry a timestamp).
+
+    Raises:
+        IdentityError: no identity or no root key there (an imported identity is renewed by
+            its CA: use `identity csr`), or wrong passphrase.
+    """
+    d = directory or default_identity_dir()
+    current = Identity.load(d, password=password)
+    root_key_file = d / _ROOT_KEY_FILE
+    if current.root is None or not root_key_file.is_file():
+        raise IdentityError(
+            f"the identity in {d} has no local root to renew from",
+            hint="ask your CA for a new certificate (`provenance identity csr`) and import it",
+        )
+    root_key = _load_key(_read(root_key_file, "root key"), password, str(root_key_file))
+    info = current.info()
+    now = _dt.datetime.now(_dt.UTC)
+    renewed = Identity._issue(
+        current.root, root_key, name=info.name or "author", email=info.email,
+        organization=info.organization, algorithm=current.algorithm,
+        not_before=now - _dt.timedelta(minutes=5),
+        not_after=now + _dt.timedelta(days=validity_days),
+    )
+    renewed = Identity(chain=renewed.chain, algorithm=renewed.algorithm, _key=renewed._key,
+                       root=current.root, encrypted=password is not None)
+    renewed.save(d, password=password, overwrite=True)
+    return renewed
+
+
+def make_csr(
+    name: str,
+    *,
+    email: str | None = None,
+    organization: str | None = None,
+    algorithm: str = "es256",
+) -> tuple[bytes, PrivateKey]:
+    """A PEM certificate signing request for a C2PA claim-signing certificate, and its new key.
+
+    The request asks for keyUsage digitalSignature (critical), extendedKeyUsage emailProtection
+    + C2PA claim signing + documentSigning, and basicConstraints cA=FALSE: what c2pa-rs needs.
+    """
+    algorithm = algorithm.lower()
+    if algorithm not in ALGORITHMS:
+        raise IdentityError(f"unknown algorithm {algorithm!r}",
+                            hint=f"choose one of {', '.join(ALGORITHMS)}")
+    key = _generate_key(algorithm)
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    if organization:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    if email:
+        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    builder = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name(attrs))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(cert_sign=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([
+            ExtendedKeyUsageOID.EMAIL_PROTECTION, _C2PA_CLAIM_SIGNING_EKU, _DOCUMENT_SIGNING_EKU,
+        ]), critical=False)
+    )
+    if email:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+    csr = builder.sign(key, _hash_for(algorithm))
+    return csr.public_bytes(serialization.Encoding.PEM), key
+
+
+def write_private_key(path: Path, key: PrivateKey, *, password: bytes | None) -> None:
+    """Write a private key as PKCS#8 PEM, mode 0600, encrypted when ``password`` is given."""
+    enc: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password) if password
+        else serialization.NoEncryption()
+    )
+    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+    try:
+        _write_private(path, data, 0o600)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
 # -- certificate profile ----------------------------------------------------------------------
 
 
@@ -440,7 +531,7 @@ def check_certificate_profile(
     """
     if not chain:
         return ["the chain holds no certificate"]
-    now = at or _dt.datetime.now(_dt.timezone.utc)
+    now = at or _dt.datetime.now(_dt.UTC)
     leaf = chain[0]
     problems: list[str] = []
     if leaf.version != x509.Version.v3:

@@ -98,6 +98,7 @@ def sign_bytes(
     trust: TrustStore | None = None,
     thumbnail: bool = False,
     replace: bool = False,
+    tsa_url: str | None = None,
 ) -> tuple[bytes, MediaType, bool]:
     """Sign an asset held in memory; ``name`` gives its type (extension) and default title.
 
@@ -113,6 +114,7 @@ def sign_bytes(
     mtype, repacked = _sign_into(
         data, out, name=name, identity=identity, claim=claim, parent=parent,
         parent_name=parent_name, trust=trust, thumbnail=thumbnail, replace=replace,
+        tsa_url=tsa_url,
     )
     return out.getvalue(), mtype, repacked
 
@@ -129,6 +131,7 @@ def _sign_into(
     trust: TrustStore | None,
     thumbnail: bool,
     replace: bool,
+    tsa_url: str | None,
 ) -> tuple[MediaType, bool]:
     # (0) A signature made with an expired certificate would never verify.
     check_usable(identity)
@@ -163,7 +166,7 @@ def _sign_into(
     trust_pem = trust.pem() if trust is not None else None
     _c2pa.sign_stream(
         manifest, mtype.mime, io.BytesIO(data), out, identity,
-        trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb,
+        trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=tsa_url,
     )
     return mtype, repacked
 
@@ -174,7 +177,7 @@ def check_usable(identity: Identity, *, at: _dt.datetime | None = None) -> None:
     Raises:
         IdentityError: the certificate is outside its validity period.
     """
-    now = at or _dt.datetime.now(_dt.timezone.utc)
+    now = at or _dt.datetime.now(_dt.UTC)
     cert = identity.certificate
     if cert.not_valid_after_utc < now:
         raise IdentityError(
@@ -212,12 +215,14 @@ def sign(
     thumbnail: bool = False,
     replace: bool = False,
     in_place: bool = False,
+    tsa_url: str | None = None,
 ) -> SignResult:
     """Sign a file, writing ``output`` (default ``NAME.signed.EXT`` beside it) atomically.
 
     The signed file is written to a temporary file in the destination directory and moved into
     place with ``os.replace``; on any failure the source and any existing output are untouched.
-    Writing over the source requires ``in_place=True``.
+    Writing over the source requires ``in_place=True``. ``tsa_url`` adds an RFC 3161
+    timestamp, which keeps the signature valid after the certificate expires.
 
     Raises:
         InputError, AlreadySigned, UnsupportedFormat: the source cannot be signed.
@@ -251,7 +256,7 @@ def sign(
             mtype, repacked = _sign_into(
                 data, fh, name=src.name, identity=identity, claim=claim, parent=parent_data,
                 parent_name=Path(parent).name if parent is not None else None, trust=trust,
-                thumbnail=thumbnail, replace=replace,
+                thumbnail=thumbnail, replace=replace, tsa_url=tsa_url,
             )
             size = fh.tell()
         os.chmod(tmp, _mode_for(src))

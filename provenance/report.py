@@ -8,7 +8,15 @@ from typing import Any, Literal
 
 from provenance.origin import OriginClass
 
-__all__ = ["SCHEMA_ID", "Failure", "IngredientReport", "Report", "SignerInfo", "Status"]
+__all__ = [
+    "SCHEMA_ID",
+    "Failure",
+    "IngredientReport",
+    "Report",
+    "SignerInfo",
+    "Status",
+    "TimestampInfo",
+]
 
 #: Every JSON document we emit carries this in its ``schema`` field.
 SCHEMA_ID = "provenance.report/v1"
@@ -41,6 +49,9 @@ class SignerInfo:
     issuer: str | None
     trusted: bool
     algorithm: str | None = None
+    #: subject of the trust anchor the signer chains to, and the list (file) it came from
+    anchor: str | None = None
+    trust_list: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -50,7 +61,22 @@ class SignerInfo:
             "issuer": self.issuer,
             "trusted": self.trusted,
             "algorithm": self.algorithm,
+            "anchor": self.anchor,
+            "trust_list": self.trust_list,
         }
+
+
+@dataclass(frozen=True)
+class TimestampInfo:
+    """An RFC 3161 timestamp on the signature: when, by which TSA, and whether it is trusted."""
+
+    time: str
+    tsa: str | None
+    trusted: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"time": self.time, "tsa": self.tsa, "trusted": self.trusted}
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,7 @@ class Report:
     title: str | None = None
     digital_source_types: tuple[str, ...] = ()
     carrier: str | None = None
+    timestamp: TimestampInfo | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -122,6 +149,7 @@ class Report:
             "claim_generator": self.claim_generator,
             "digital_source_types": list(self.digital_source_types),
             "carrier": self.carrier,
+            "timestamp": self.timestamp.to_dict() if self.timestamp else None,
             "ingredients": [i.to_dict() for i in self.ingredients],
             "failures": [f.to_dict() for f in self.failures],
         }

@@ -57,9 +57,12 @@ class TrustAnchorFile:
 
 @dataclass(frozen=True)
 class TrustStore:
-    """An immutable set of trust anchor certificates."""
+    """An immutable set of trust anchor certificates, each labelled with the list it came from.
+    """
 
     certificates: tuple[x509.Certificate, ...] = ()
+    #: one label per certificate (file stem or installed anchor name); may be empty
+    labels: tuple[str, ...] = ()
 
     @classmethod
     def from_pem_files(cls, paths: Iterable[Path | str]) -> TrustStore:
@@ -69,6 +72,7 @@ class TrustStore:
             TrustError: a file is missing or holds no certificate.
         """
         certs: list[x509.Certificate] = []
+        labels: list[str] = []
         for p in paths:
             path = Path(p)
             try:
@@ -76,18 +80,44 @@ class TrustStore:
             except OSError as exc:
                 raise TrustError(f"cannot read trust file {path}: {exc.strerror or exc}",
                                  hint="check the path given to --trust") from exc
-            certs.extend(_parse_bundle(data, str(path)))
-        return cls(tuple(certs))
+            found = _parse_bundle(data, str(path))
+            certs.extend(found)
+            labels.extend([path.stem] * len(found))
+        return cls(tuple(certs), tuple(labels))
 
     @classmethod
     def installed(cls, directory: Path | None = None) -> TrustStore:
         """The anchors installed in the provenance home (empty when none)."""
-        return cls(tuple(c for f in list_anchors(directory) for c in f.certificates))
+        files = list_anchors(directory)
+        return cls(tuple(c for f in files for c in f.certificates),
+                   tuple(f.name for f in files for _ in f.certificates))
 
     def merged(self, other: TrustStore) -> TrustStore:
         """Union of two stores."""
-        return TrustStore(self.certificates + other.certificates)
+        return TrustStore(self.certificates + other.certificates,
+                          self._labels() + other._labels())
 
+    def _labels(self) -> tuple[str, ...]:
+        if len(self.labels) == len(self.certificates):
+            return self.labels
+        return ("anchor",) * len(self.certificates)
+
+    def find_anchor(self, issuer: dict[str, str]) -> tuple[str, str] | None:
+        """The anchor whose subject is ``issuer`` (short-name -> value, as c2pa reports it).
+
+        Returns ``(anchor subject, list label)`` or None.
+        """
+        if not issuer:
+            return None
+        want = {(k.upper(), str(v)) for k, v in issuer.items()}
+        for cert, label in zip(self.certificates, self._labels(), strict=True):
+            have = set()
+            for attr in cert.subject:
+                short = attr.rfc4514_attribute_name.upper()
+                have.add((short, str(attr.value)))
+            if want <= have and len(want) == len(have):
+                return cert.subject.rfc4514_string(), label
+        return None
     def pem(self) -> str | None:
         """Deduplicated PEM bundle for c2pa, or None when the store is empty."""
         if not self.certificates:

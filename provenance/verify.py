@@ -17,7 +17,14 @@ from provenance.formats import identify
 from provenance.media import _read_file
 from provenance.origin import OriginClass, classify_source_type, combine
 from provenance.policy import Policy, default_policy
-from provenance.report import Failure, IngredientReport, Report, SignerInfo, Status
+from provenance.report import (
+    Failure,
+    IngredientReport,
+    Report,
+    SignerInfo,
+    Status,
+    TimestampInfo,
+)
 from provenance.trust import TrustStore
 
 __all__ = ["inspect", "verify"]
@@ -74,7 +81,7 @@ def inspect(
         )
     if found is None:
         return Report(path=display, media_type=mtype.mime, status="unsigned", origin="unknown")
-    return build_report(display, mtype.mime, found)
+    return build_report(display, mtype.mime, found, anchors=store)
 
 
 def verify(
@@ -103,7 +110,8 @@ def verify(
 # -- report building --------------------------------------------------------------------------
 
 
-def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore) -> Report:
+def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore, *,
+                 anchors: TrustStore | None = None) -> Report:
     """Turn c2pa's manifest store and validation results into a Report (pure)."""
     store = found.store
     manifests: dict[str, Any] = store.get("manifests") or {}
@@ -114,7 +122,7 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore) -> Rep
     status = _status(codes, found.validation_state)
     failures = list(codes)
     ingredients = _ingredients(active, manifests, results.get("ingredientDeltas") or [],
-                               found.certificates)
+                               found.signatures)
     for ing in ingredients:
         failures.extend(Failure(f.code, f.explanation, ing.title or "ingredient")
                         for f in ing.failures)
@@ -126,7 +134,9 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore) -> Rep
         media_type=mime,
         status=status,
         origin=origin,
-        signer=_signer(active, found.certificates.get(label), status == "trusted"),
+        signer=_signer(active, found.signatures.get(label), status == "trusted", anchors),
+        timestamp=_timestamp(found.signatures.get(label),
+                             (results.get("activeManifest") or {}).get("success") or []),
         signed_at=_signed_at(active),
         author=_author(active),
         ai_training=_ai_training(active),
@@ -163,7 +173,7 @@ def _ingredients(
     active: dict[str, Any],
     manifests: dict[str, Any],
     deltas: list[dict[str, Any]],
-    certificates: dict[str, dict[str, Any]],
+    signatures: dict[str, dict[str, Any]],
     depth: int = 0,
 ) -> list[IngredientReport]:
     out: list[IngredientReport] = []
@@ -183,7 +193,7 @@ def _ingredients(
             origin: OriginClass = "unknown"
         else:
             status = _status(codes, None if codes else "Trusted" if _trusted(ing) else "Valid")
-            nested = _ingredients(man, manifests, [], certificates, depth + 1) \
+            nested = _ingredients(man, manifests, [], signatures, depth + 1) \
                 if depth < 16 else []
             origin = combine([*(classify_source_type(t) for t in _source_types(man)),
                               *(n.origin for n in nested)])
@@ -192,7 +202,7 @@ def _ingredients(
             relationship=ing.get("relationship"),
             status=status,
             origin=origin,
-            signer=_signer(man, certificates.get(label or ""), status == "trusted")
+            signer=_signer(man, signatures.get(label or ""), status == "trusted", None)
             if man else None,
             failures=tuple(codes),
         ))
@@ -228,14 +238,18 @@ def _source_types(manifest: dict[str, Any]) -> list[str]:
     return types
 
 
-def _signer(manifest: dict[str, Any] | None, cert: dict[str, Any] | None,
-            trusted: bool) -> SignerInfo | None:
+def _signer(manifest: dict[str, Any] | None, signature: dict[str, Any] | None,
+            trusted: bool, anchors: TrustStore | None) -> SignerInfo | None:
     if not manifest:
         return None
     info = manifest.get("signature_info") or {}
+    cert = (signature or {}).get("certificateInfo") or {}
     issuer = None
-    if cert and isinstance(cert.get("issuer"), dict):
+    anchor = None
+    if isinstance(cert.get("issuer"), dict):
         issuer = ", ".join(f"{k}={v}" for k, v in cert["issuer"].items())
+        if trusted and anchors is not None:
+            anchor = anchors.find_anchor(cert["issuer"])
     if not info and not cert:
         return None
     return SignerInfo(
@@ -244,12 +258,26 @@ def _signer(manifest: dict[str, Any] | None, cert: dict[str, Any] | None,
         issuer=issuer,
         trusted=trusted,
         algorithm=str(info["alg"]).lower() if info.get("alg") else None,
+        anchor=anchor[0] if anchor else None,
+        trust_list=anchor[1] if anchor else None,
     )
+
+
+def _timestamp(signature: dict[str, Any] | None,
+               success: list[dict[str, Any]]) -> TimestampInfo | None:
+    ts = (signature or {}).get("timeStampInfo")
+    if not isinstance(ts, dict) or not ts.get("timestamp"):
+        return None
+    subject = (ts.get("certificateInfo") or {}).get("subject") or {}
+    tsa = ", ".join(f"{k}={v}" for k, v in subject.items()) if isinstance(subject, dict) \
+        else None
+    trusted = any(e.get("code") == "timeStamp.trusted" for e in success)
+    return TimestampInfo(time=str(ts["timestamp"]), tsa=tsa or None, trusted=trusted)
 
 
 def _signed_at(manifest: dict[str, Any]) -> str | None:
     info = manifest.get("signature_info") or {}
-    if info.get("time"):
+    if info.get("time"):  # the RFC 3161 time when there is a timestamp
         return str(info["time"])
     for act in _actions(manifest):
         if act.get("when"):

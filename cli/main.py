@@ -11,7 +11,9 @@ import getpass
 import json
 import os
 import sys
-from enum import Enum
+import time
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +22,9 @@ from rich.console import Console
 from rich.table import Table
 
 import provenance
+import provenance.media
 from provenance import trust as trust_mod
+from provenance._home import default_tsa_url, tsa_dir
 from provenance._home import home as home_dir
 from provenance.errors import IdentityError, InputError, ProvenanceError, VerificationFailed
 from provenance.identity import Identity, create_local_identity, default_identity_dir
@@ -45,14 +49,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
-class Alg(str, Enum):
+class Alg(StrEnum):
     es256 = "es256"
     es384 = "es384"
     ps256 = "ps256"
     ed25519 = "ed25519"
 
 
-class OriginOpt(str, Enum):
+class OriginOpt(StrEnum):
     capture = "capture"
     creation = "creation"
     edit = "edit"
@@ -159,15 +163,98 @@ def identity_import(
                   "PROVENANCE_KEY_PASSWORD to protect it")
 
 
+@identity_app.command("csr")
+def identity_csr(
+    name: Annotated[str, typer.Option("--name", help="Your name for the certificate.")],
+    email: Annotated[str | None, typer.Option(help="E-mail address.")] = None,
+    org: Annotated[str | None, typer.Option(help="Organisation.")] = None,
+    alg: Annotated[Alg, typer.Option(help="Signing algorithm.")] = Alg.es256,
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write request + key.")]
+    = Path("."),
+) -> None:
+    """Write a certificate signing request (request.csr) and its key (key.pem) for a CA."""
+    from provenance.identity import make_csr, write_private_key
+
+    if not out_dir.is_dir():
+        raise _usage(f"--out-dir {out_dir} is not a directory (create it first)")
+    csr_path, key_path = out_dir / "request.csr", out_dir / "key.pem"
+    if key_path.exists():
+        raise _usage(f"{key_path} exists; choose another --out-dir")
+    password = _password_for_new_key()
+    csr, key = make_csr(name, email=email, organization=org, algorithm=alg.value)
+    write_private_key(key_path, key, password=password)
+    csr_path.write_bytes(csr)
+    err.print(f"Wrote {csr_path} (send it to your CA) and {key_path} (keep it secret)")
+    err.print(f"Then: provenance identity import --cert ISSUED-CHAIN.pem --key {key_path}")
+
+
+@identity_app.command("renew")
+def identity_renew(
+    directory: Annotated[Path | None, typer.Option("--dir", help="Identity directory.")] = None,
+    days: Annotated[int, typer.Option(help="Validity of the new certificate.")] = 730,
+) -> None:
+    """Issue a new signing certificate from the identity's own local root."""
+    from provenance.identity import renew_local_identity
+
+    d = directory or default_identity_dir()
+    identity = renew_local_identity(d, password=_password_for(d), validity_days=days)
+    err.print(f"Renewed {identity.info().subject}: valid until "
+              f"{identity.certificate.not_valid_after_utc:%Y-%m-%d}")
+
+
+# -- timestamp authority ----------------------------------------------------------------------
+
+tsa_app = typer.Typer(help="Run an RFC 3161 timestamp authority of your own.",
+                      no_args_is_help=True)
+app.add_typer(tsa_app, name="tsa")
+
+
+@tsa_app.command("init")
+def tsa_init(
+    directory: Annotated[Path | None, typer.Option("--dir", help="Where to keep the TSA.")] = None,
+    name: Annotated[str, typer.Option(help="TSA name.")] = "provenance TSA",
+    force: Annotated[bool, typer.Option(help="Replace an existing TSA.")] = False,
+) -> None:
+    """Create the TSA's root CA and timeStamping certificate (root.pem is what verifiers trust)."""
+    from provenance.tsa import TimestampAuthority
+
+    tsa, root_key = TimestampAuthority.create(name)
+    d = tsa.save(directory or tsa_dir(), root_key=root_key, overwrite=force)
+    err.print(f"Created timestamp authority {name!r} in {d}; verifiers trust it with "
+              f"`provenance trust add {d / 'root.pem'}`")
+
+
+@tsa_app.command("serve")
+def tsa_serve(
+    directory: Annotated[Path | None, typer.Option("--dir", help="TSA directory.")] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 picks a free one).")] = 3161,
+) -> None:
+    """Serve RFC 3161 timestamps over HTTP until interrupted."""
+    from provenance.tsa import TimestampAuthority, serve
+
+    server = serve(TimestampAuthority.load(directory or tsa_dir()), host, port)
+    bound_host, bound_port = server.server_address[:2]
+    err.print(f"Timestamp authority listening on http://{bound_host!s}:{bound_port}/ "
+              "(Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+        err.print("stopped")
+
+
 # -- trust ------------------------------------------------------------------------------------
 
 
 @trust_app.command("add")
 def trust_add(
-    file: Annotated[Path, typer.Argument(help="PEM certificate or bundle.")],
+    file: Annotated[str, typer.Argument(
+        help="PEM certificate or bundle, a C2PA trust list (PEM or JSON), or its http(s) URL.")],
     name: Annotated[str | None, typer.Option(help="Name for the anchor bundle.")] = None,
 ) -> None:
-    """Trust the signers that chain to the certificates in FILE."""
+    """Trust the signers that chain to the certificates in FILE (or at URL)."""
     anchor = trust_mod.add_anchor(file, name=name)
     err.print(f"Added {len(anchor.certificates)} anchor(s) as {anchor.name!r}")
 
@@ -223,6 +310,10 @@ def sign_cmd(
         help="Sign an already signed file, discarding its history.")] = False,
     identity_dir: Annotated[Path | None, typer.Option("--identity", help="Identity dir.")] = None,
     trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
+    tsa: Annotated[str | None, typer.Option(
+        help="RFC 3161 timestamp authority URL (default: PROVENANCE_TSA_URL or config.toml).",
+    )] = None,
+    no_tsa: Annotated[bool, typer.Option("--no-tsa", help="Do not timestamp.")] = False,
 ) -> None:
     """Sign FILES as human-made (NAME.signed.EXT beside each, unless -o/--out-dir/--in-place)."""
     if sum((output is not None, out_dir is not None, in_place)) > 1:
@@ -236,6 +327,8 @@ def sign_cmd(
     identity = _load_identity(identity_dir)
     store = _trust_store(trust)
     who = author or identity.info().name
+    tsa_url = None if no_tsa else (tsa or default_tsa_url())
+    _warn_validity(identity, tsa_url)
     worst = EXIT_OK
     for src in files:
         claim = None
@@ -251,7 +344,7 @@ def sign_cmd(
         try:
             result = provenance.sign(
                 src, dest, identity=identity, claim=claim, parent=parent, trust=store,
-                thumbnail=thumbnail, replace=replace, in_place=in_place,
+                thumbnail=thumbnail, replace=replace, in_place=in_place, tsa_url=tsa_url,
             )
         except ProvenanceError as exc:
             err.print(f"FAIL {src}: {exc}")
@@ -260,6 +353,18 @@ def sign_cmd(
         note = " (zip repacked with stored members)" if result.repacked else ""
         err.print(f"OK   {src} -> {result.output}{note}")
     raise typer.Exit(worst)
+
+
+def _warn_validity(identity: Identity, tsa_url: str | None) -> None:
+    provenance.media.check_usable(identity)
+    expires = identity.certificate.not_valid_after_utc
+    left = expires - datetime.now(UTC)
+    if left < timedelta(days=30):
+        err.print(f"warning: your signing certificate expires in {left.days} days "
+                  f"({expires:%Y-%m-%d}); renew it with `provenance identity renew`")
+    if tsa_url is None:
+        err.print(f"note: no timestamp (--tsa URL); these signatures stop validating when the "
+                  f"certificate expires on {expires:%Y-%m-%d}")
 
 
 def _default_origin(src: Path) -> str:

@@ -6,9 +6,14 @@ there when you create it); ``--trust FILE`` adds more for one run.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +32,39 @@ _PEM_BLOCK = re.compile(
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def _json_list_certs(data: bytes) -> list[x509.Certificate]:
+    """Certificates of a C2PA trust list in its JSON (LoTE) form: every X509Certificates val."""
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return []
+    found: list[x509.Certificate] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "X509Certificates" and isinstance(value, list):
+                    for item in value:
+                        b64 = item.get("val") if isinstance(item, dict) else item
+                        try:
+                            found.append(x509.load_der_x509_certificate(
+                                base64.b64decode(str(b64))))
+                        except ValueError:
+                            continue
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+    return found
+
+
 def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
     certs: list[x509.Certificate] = []
+    if data.lstrip().startswith(b"{"):
+        certs = _json_list_certs(data)
     for block in _PEM_BLOCK.findall(data):
         try:
             certs.append(x509.load_pem_x509_certificate(block))
@@ -150,13 +186,41 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
     return out
 
 
-def add_anchor(source: Path | str, *, name: str | None = None,
-               directory: Path | None = None) -> TrustAnchorFile:
-    """Install a PEM file (single CA or bundle) as a trust anchor.
+def fetch(url: str, *, timeout: float = 20.0) -> bytes:
+    """Download a trust list (only ever called with a URL the user gave).
 
     Raises:
-        TrustError: unreadable, not PEM, or cannot be written.
+        TrustError: not http(s), unreachable, or an HTTP error.
     """
+    if not url.startswith(("https://", "http://")):
+        raise TrustError(f"not an http(s) URL: {url}")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (scheme checked)
+            data: bytes = resp.read(16 * 1024 * 1024)
+    except urllib.error.HTTPError as exc:
+        raise TrustError(f"cannot fetch {url}: HTTP {exc.code}",
+                         hint="check the URL of the trust list") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise TrustError(f"cannot fetch {url}: {reason}",
+                         hint="check the URL and the network, or download the file and "
+                         "add it by path") from exc
+    return data
+
+
+def add_anchor(source: Path | str, *, name: str | None = None,
+               directory: Path | None = None) -> TrustAnchorFile:
+    """Install trust anchors from a PEM file or bundle, a C2PA trust list (PEM or JSON form),
+    or an http(s) URL of one (fetched only because it was given).
+
+    Raises:
+        TrustError: unreadable, unreachable, no certificate in it, or cannot be written.
+    """
+    text = str(source)
+    if text.startswith(("https://", "http://")):
+        data = fetch(text)
+        default_name = Path(urllib.parse.urlsplit(text).path).stem or "trust-list"
+        return _install(name or default_name, _parse_bundle(data, text), directory)
     src = Path(source)
     try:
         data = src.read_bytes()

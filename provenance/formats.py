@@ -215,7 +215,10 @@ def check_structure(name: str | PurePath, mtype: MediaType, data: bytes) -> None
             problem = _check_bmff(data)
         elif mtype.mime == "image/tiff":
             problem = _check_tiff(data)
-    except (struct.error, zipfile.BadZipFile, IndexError, ValueError) as exc:
+        elif mtype.mime == "image/svg+xml":
+            if b"</svg>" not in data[-1024:]:
+                problem = "no closing </svg> tag"
+    except (struct.error, zipfile.BadZipFile, IndexError, ValueError, OSError) as exc:
         problem = str(exc) or type(exc).__name__
     if problem:
         raise InputError(
@@ -287,6 +290,20 @@ def _check_tiff(data: bytes) -> str | None:
     count = struct.unpack(fmt + "H", data[ifd:ifd + 2])[0]
     if ifd + 2 + count * 12 > len(data):
         return "image directory runs past the end of the file"
+    # The pixel data: strips (273/279) or tiles (324/325) must lie inside the file.
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        tags = getattr(img, "tag_v2", {})
+        for offsets_tag, counts_tag in ((273, 279), (324, 325)):
+            offsets, counts = tags.get(offsets_tag), tags.get(counts_tag)
+            if offsets is None or counts is None:
+                continue
+            offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+            counts = counts if isinstance(counts, tuple) else (counts,)
+            end = max((o + c for o, c in zip(offsets, counts, strict=False)), default=0)
+            if end > len(data):
+                return "image data runs past the end of the file"
     return None
 
 

@@ -239,14 +239,15 @@ class Identity:
             CertificateProfileError: the certificate violates the C2PA profile.
         """
         chain = _load_chain(_read(Path(cert), "certificate chain"), str(cert))
-        private = _load_key(_read(Path(key), "private key"), password, str(key))
+        key_pem = _read(Path(key), "private key")
+        private = _load_key(key_pem, password, str(key))
         _check_key_matches(private, chain[0])
         problems = check_certificate_profile(chain)
         if problems:
             raise CertificateProfileError(problems)
         return cls(
             chain=tuple(chain), algorithm=_algorithm_for(private), _key=private,
-            encrypted=password is not None,
+            encrypted=b"ENCRYPTED" in key_pem,
         )
 
     @classmethod
@@ -254,7 +255,8 @@ class Identity:
         """Load an identity saved by :meth:`save`.
 
         Raises:
-            IdentityError: no identity there, wrong or missing passphrase, expired certificate.
+            IdentityError: no identity there, wrong or missing passphrase. (An expired
+                certificate loads; signing with it is refused.)
         """
         d = Path(directory)
         if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():

@@ -163,7 +163,8 @@ def _sign_into(
     thumb = _thumbnail(name, data) if thumbnail else None
     human = _default_claim(mtype, claim, parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
-    trust_pem = trust.pem() if trust is not None else None
+    # Ingredients are validated while signing; use the anchors a verifier here would use.
+    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
     _c2pa.sign_stream(
         manifest, mtype.mime, io.BytesIO(data), out, identity,
         trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=tsa_url,
@@ -258,7 +259,7 @@ def sign(
                 parent_name=Path(parent).name if parent is not None else None, trust=trust,
                 thumbnail=thumbnail, replace=replace, tsa_url=tsa_url,
             )
-            size = fh.tell()
+            size = os.fstat(fh.fileno()).st_size
         os.chmod(tmp, _mode_for(src))
         os.replace(tmp, dest)
     except OSError as exc:

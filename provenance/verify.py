@@ -183,16 +183,23 @@ def _ingredients(
         codes = _failures((ing.get("validation_results") or {}).get("activeManifest"),
                           ing.get("validation_status"))
         # Deltas found when the whole store was validated again at read time.
+        # c2pa validates each ingredient again at read time, with the VERIFIER's trust
+        # anchors; its verdict (the deltas) overrides what was recorded at signing time.
         ing_label = str(ing.get("label") or "")
+        trusted = _trusted((ing.get("validation_results") or {}).get("activeManifest"))
         for delta in deltas:
             uri = str(delta.get("ingredientAssertionURI") or "")
             if ing_label and uri.endswith("/" + ing_label):
-                codes += _failures(delta.get("validationDeltas"), None)
+                vd = delta.get("validationDeltas") or {}
+                if _trusted(vd):
+                    trusted = True
+                    codes = [c for c in codes if c.code not in _UNTRUSTED]
+                codes += [c for c in _failures(vd, None) if c not in codes]
         if man is None:
             status: Status = "unsigned"
             origin: OriginClass = "unknown"
         else:
-            status = _status(codes, None if codes else "Trusted" if _trusted(ing) else "Valid")
+            status = _status(codes, None if codes else "Trusted" if trusted else "Valid")
             nested = _ingredients(man, manifests, [], signatures, depth + 1) \
                 if depth < 16 else []
             origin = combine([*(classify_source_type(t) for t in _source_types(man)),
@@ -209,9 +216,8 @@ def _ingredients(
     return out
 
 
-def _trusted(ing: dict[str, Any]) -> bool:
-    success = ((ing.get("validation_results") or {}).get("activeManifest") or {}).get(
-        "success") or []
+def _trusted(results: dict[str, Any] | None) -> bool:
+    success = (results or {}).get("success") or []
     return any(e.get("code") == "signingCredential.trusted" for e in success)
 
 

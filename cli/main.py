@@ -45,8 +45,9 @@ trust_app = typer.Typer(help="Manage trust anchors (roots whose signers are trus
 app.add_typer(identity_app, name="identity")
 app.add_typer(trust_app, name="trust")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# markup=False: file names and messages are user data, never rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 class Alg(StrEnum):
@@ -328,8 +329,9 @@ def sign_cmd(
     store = _trust_store(trust)
     who = author or identity.info().name
     tsa_url = None if no_tsa else (tsa or default_tsa_url())
-    _warn_validity(identity, tsa_url)
+    _warn_expiry(identity)
     worst = EXIT_OK
+    signed = 0
     for src in files:
         claim = None
         if origin is not None or who or title or allow_ai_training or author_title:
@@ -352,19 +354,21 @@ def sign_cmd(
             continue
         note = " (zip repacked with stored members)" if result.repacked else ""
         err.print(f"OK   {src} -> {result.output}{note}")
+        signed += 1
+    if signed and tsa_url is None and not no_tsa:
+        expires = identity.certificate.not_valid_after_utc
+        err.print(f"note: no timestamp (--tsa URL); these signatures stop validating when the "
+                  f"certificate expires on {expires:%Y-%m-%d}")
     raise typer.Exit(worst)
 
 
-def _warn_validity(identity: Identity, tsa_url: str | None) -> None:
+def _warn_expiry(identity: Identity) -> None:
     provenance.media.check_usable(identity)
     expires = identity.certificate.not_valid_after_utc
     left = expires - datetime.now(UTC)
     if left < timedelta(days=30):
         err.print(f"warning: your signing certificate expires in {left.days} days "
                   f"({expires:%Y-%m-%d}); renew it with `provenance identity renew`")
-    if tsa_url is None:
-        err.print(f"note: no timestamp (--tsa URL); these signatures stop validating when the "
-                  f"certificate expires on {expires:%Y-%m-%d}")
 
 
 def _default_origin(src: Path) -> str:
@@ -483,7 +487,7 @@ def inspect_cmd(
 
 
 def _print_report(r: Report) -> None:
-    out.print(f"[bold]{r.path}[/bold]  ({r.media_type})")
+    out.print(f"{r.path}  ({r.media_type})")
     out.print(f"  status      {r.status}")
     out.print(f"  origin      {r.origin}")
     if r.signer:
@@ -507,14 +511,19 @@ def _usage(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", help="Show the version.")] = False,
-) -> None:
-    """Sign human-made files with C2PA Content Credentials and verify them."""
-    if version:
+def _show_version(value: bool) -> None:
+    if value:
         out.print(f"provenance {provenance.__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", help="Show the version.", is_eager=True, callback=_show_version,
+    )] = False,
+) -> None:
+    """Sign human-made files with C2PA Content Credentials and verify them."""
 
 
 def main() -> None:

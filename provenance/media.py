@@ -253,7 +253,8 @@ def sign(
                           hint="choose a writable destination with -o or --out-dir") from exc
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w+b") as fh:
+        # A large buffer: c2pa writes PNG output in thousands of small pieces.
+        with os.fdopen(fd, "w+b", buffering=1 << 20) as fh:
             mtype, repacked = _sign_into(
                 data, fh, name=src.name, identity=identity, claim=claim, parent=parent_data,
                 parent_name=Path(parent).name if parent is not None else None, trust=trust,

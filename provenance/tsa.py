@@ -210,8 +210,18 @@ class TimestampAuthority:
         return f"TimestampAuthority(subject={self.certificate.subject.rfc4514_string()!r})"
 
 
+class _RejectionResp(core.Sequence):  # type: ignore[misc]
+    """TimeStampResp whose token is OPTIONAL, as RFC 3161 says (asn1crypto makes it required,
+    which makes a rejection impossible to encode with ``tsp.TimeStampResp``)."""
+
+    _fields = [  # noqa: RUF012 (asn1crypto's declaration style)
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
 def _rejection(fail: str, text: str) -> bytes:
-    return bytes(tsp.TimeStampResp({
+    return bytes(_RejectionResp({
         "status": {"status": "rejection", "status_string": [text], "fail_info": {fail}},
     }).dump())
 

@@ -70,7 +70,7 @@ def expired_identity(identity: Identity, _session_identity_dir: Path) -> Identit
         (_session_identity_dir / "root.key").read_bytes(), None
     )
     assert identity.root is not None
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return Identity._issue(
         identity.root, root_key,  # type: ignore[arg-type]
         name="TEST-ONLY Expired", email=None, organization=None, algorithm="es256",

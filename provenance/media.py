@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from provenance import _c2pa
+from provenance._files import read_input
 from provenance.claims import HumanClaim
-from provenance.errors import AlreadySigned, IdentityError, InputError, OutputError
+from provenance.errors import AlreadySigned, IdentityError, OutputError
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -55,21 +56,6 @@ def _default_claim(mtype: MediaType, claim: HumanClaim | None, has_parent: bool)
         return HumanClaim("edit")
     is_capture = mtype.mime.startswith(_IMAGE_PREFIX) and mtype.mime != "image/svg+xml"
     return HumanClaim("capture" if is_capture else "creation")
-
-
-def _read_file(path: Path, what: str = "file") -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(f"{what} not found: {path}", hint="check the path") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path} is a directory, not a file",
-                         hint="give the files inside it") from exc
-    except PermissionError as exc:
-        raise InputError(f"cannot read {path}: permission denied",
-                         hint="check the file's permissions") from exc
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def existing_signer(name: str, mtype: MediaType, data: bytes) -> str | None:
@@ -240,8 +226,8 @@ def sign(
     if dest.is_dir():
         raise OutputError(f"the output {dest} is a directory",
                           hint="use --out-dir DIR to write into a directory")
-    data = _read_file(src)
-    parent_data = _read_file(Path(parent), "parent file") if parent is not None else None
+    data = read_input(src)
+    parent_data = read_input(Path(parent), "parent file") if parent is not None else None
     dest_dir = dest.parent if str(dest.parent) else Path(".")
     if not dest_dir.is_dir():
         raise OutputError(f"the output directory {dest_dir} does not exist",

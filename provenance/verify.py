@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from provenance import _c2pa
+from provenance._files import open_input
 from provenance.errors import InputError, VerificationFailed
 from provenance.formats import identify
-from provenance.media import _read_file
 from provenance.origin import OriginClass, classify_source_type, combine
 from provenance.policy import Policy, default_policy
 from provenance.report import (
@@ -62,26 +62,37 @@ def inspect(
     Raises:
         InputError: missing, empty, unreadable or mis-named input; unsupported type.
     """
+    stream: BinaryIO
     if isinstance(source, bytes):
         if not name:
             raise InputError("inspecting bytes needs a name", hint="pass name='photo.jpg'")
-        data, display = source, name
+        stream, display = io.BytesIO(source), name
     else:
-        path = Path(source)
-        data, display = _read_file(path), str(path)
-    mtype = identify(name or display, data)
-    store = trust if trust is not None else TrustStore.installed()
+        # A file goes to c2pa as a buffered stream: no whole-file copy in memory.
+        stream, display = open_input(Path(source)), str(source)
+    with stream:
+        head = stream.read(_HEAD)
+        stream.seek(0)
+        mtype = identify(name or display, head)
+        store = trust if trust is not None else TrustStore.installed()
+        return _read(stream, display, mtype.mime, store)
+
+
+_HEAD = 4096  # enough for identify(): magic numbers and the <svg root element
+
+
+def _read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report:
     try:
-        found = _c2pa.read_manifest(mtype.mime, io.BytesIO(data), trust_pem=store.pem())
+        found = _c2pa.read_manifest(mime, stream, trust_pem=store.pem())
     except _c2pa.ManifestUnreadable as exc:
         return Report(
-            path=display, media_type=mtype.mime, status="invalid", origin="unknown",
+            path=display, media_type=mime, status="invalid", origin="unknown",
             failures=(Failure("manifest.unreadable",
                               f"the manifest is corrupt and cannot be read: {exc}"),),
         )
     if found is None:
-        return Report(path=display, media_type=mtype.mime, status="unsigned", origin="unknown")
-    return build_report(display, mtype.mime, found, anchors=store)
+        return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
+    return build_report(display, mime, found, anchors=store)
 
 
 def verify(

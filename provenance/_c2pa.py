@@ -195,3 +195,193 @@ def _signatures(reader: Any) -> dict[str, dict[str, Any]]:
 def _msg(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+# -- data-hashed (text) signing through the native library -----------------------------------
+#
+# c2pa-python 0.38.1 cannot embed into text: "text/plain" is not a Builder format. The native
+# library in its wheel exports the data-hash entry points a text carrier needs; we call them
+# through ctypes with the Builder's and Signer's native handles. These are internals of the
+# pinned version (checked by tests/unit/test_c2pa_native.py, which fails loudly if they change).
+
+_NATIVE_FUNCTIONS = (
+    "c2pa_builder_data_hashed_placeholder",
+    "c2pa_builder_sign_data_hashed_embeddable",
+    "c2pa_free",
+)
+_native_ready = False
+
+
+def _native() -> Any:
+    """The c2pa native library with the data-hash functions' signatures declared."""
+    global _native_ready
+    import ctypes
+
+    from c2pa import c2pa as _impl
+
+    lib = _impl._lib
+    if not _native_ready:
+        byte_pp = ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte))
+        f = lib.c2pa_builder_data_hashed_placeholder
+        f.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, byte_pp]
+        f.restype = ctypes.c_int64
+        f = lib.c2pa_builder_sign_data_hashed_embeddable
+        f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                      ctypes.c_void_p, byte_pp]
+        f.restype = ctypes.c_int64
+        _native_ready = True
+    return lib
+
+
+def _handle(obj: Any) -> int:
+    import ctypes
+
+    value = ctypes.cast(obj._handle, ctypes.c_void_p).value
+    if not value:
+        raise SigningError("c2pa object is closed", hint="this is a bug; please report it")
+    return int(value)
+
+
+def _take_bytes(lib: Any, result: int, ptr: Any, what: str) -> bytes:
+    import ctypes
+
+    from c2pa import c2pa as _impl
+
+    if result < 0:
+        raise SigningError(f"c2pa failed to {what}: {_impl._read_native_error() or 'unknown'}",
+                           hint="check the identity with `provenance identity show`")
+    try:
+        return ctypes.string_at(ptr, result)
+    finally:
+        lib.c2pa_free(ptr)
+
+
+class DataHashSigner:
+    """Sign a manifest whose hard binding is a ``c2pa.hash.data`` hash we compute ourselves.
+
+    ``size`` is the exact length of the manifest store that :meth:`sign` will return (the
+    placeholder fixes it), so a carrier can lay out its wrapper before signing.
+    """
+
+    def __init__(
+        self,
+        manifest: dict[str, Any],
+        identity: Identity,
+        *,
+        trust_pem: str | None,
+        tsa_url: str | None = None,
+        parent_store: tuple[str, bytes] | None = None,
+    ) -> None:
+        import ctypes
+        import io
+
+        self._lib = _native()
+        self._signer = _signer(identity, tsa_url)
+        try:
+            self._builder = c2pa.Builder(manifest, context=_context(trust_pem))
+            if parent_store is not None:
+                title, store = parent_store
+                self._builder.add_ingredient(
+                    {"title": title, "relationship": "parentOf", "label": "parent"},
+                    "application/c2pa", io.BytesIO(store),
+                )
+        except c2pa.C2paError as exc:
+            raise SigningError(f"c2pa refused the manifest: {_msg(exc)}") from exc
+        ptr = ctypes.POINTER(ctypes.c_ubyte)()
+        n = self._lib.c2pa_builder_data_hashed_placeholder(
+            _handle(self._builder), self._signer.reserve_size(), b"application/c2pa",
+            ctypes.byref(ptr),
+        )
+        self.size = len(_take_bytes(self._lib, n, ptr, "reserve the manifest"))
+
+    def sign(self, digest: bytes, exclusions: list[tuple[int, int]]) -> bytes:
+        """Sign with the SHA-256 ``digest`` of the asset minus ``exclusions`` (start, length).
+
+        Raises:
+            SigningError: c2pa refused, or the manifest size moved off the placeholder's.
+        """
+        import ctypes
+
+        data_hash = {
+            "name": "jumbf manifest",
+            "alg": "sha256",
+            "hash": list(digest),
+            "pad": [],
+            "exclusions": [{"start": s, "length": n} for s, n in exclusions],
+        }
+        ptr = ctypes.POINTER(ctypes.c_ubyte)()
+        n = self._lib.c2pa_builder_sign_data_hashed_embeddable(
+            _handle(self._builder), _handle(self._signer), json.dumps(data_hash).encode(),
+            b"application/c2pa", None, ctypes.byref(ptr),
+        )
+        store = _take_bytes(self._lib, n, ptr, "sign")
+        if len(store) != self.size:
+            raise SigningError(
+                f"c2pa returned a {len(store)}-byte manifest for a {self.size}-byte placeholder",
+                hint="this is a bug; please report it with the c2pa-python version",
+            )
+        return store
+
+    def close(self) -> None:
+        """Release the native builder."""
+        self._builder.close()
+
+    def __enter__(self) -> DataHashSigner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_external(
+    mime: str, data: bytes, store: bytes, *, trust_pem: str | None
+) -> tuple[ManifestStore, list[tuple[int, int]]]:
+    """Validate an external manifest ``store`` against ``data``; also return the exclusions of
+    the active manifest's ``c2pa.hash.data`` (for the carrier to check itself).
+
+    Raises:
+        ManifestUnreadable: the store cannot be parsed.
+    """
+    import io
+
+    try:
+        with c2pa.Reader(mime, io.BytesIO(data), store, context=_context(trust_pem)) as reader:
+            parsed = json.loads(reader.json())
+            state = reader.get_validation_state()
+            signatures = _signatures(reader)
+            detailed = json.loads(reader.detailed_json())
+    except c2pa.C2paError as exc:
+        raise ManifestUnreadable(_msg(exc)) from exc
+    active = (detailed.get("manifests") or {}).get(detailed.get("active_manifest") or "", {})
+    hash_data = (active.get("assertion_store") or {}).get("c2pa.hash.data") or {}
+    exclusions = [(int(e.get("start", -1)), int(e.get("length", -1)))
+                  for e in hash_data.get("exclusions") or [] if isinstance(e, dict)]
+    return ManifestStore(store=parsed, validation_state=state, signatures=signatures), exclusions
+
+
+def sign_sidecar(
+    manifest: dict[str, Any], mime: str, data: bytes, identity: Identity, *,
+    trust_pem: str | None, tsa_url: str | None = None,
+    parent_store: tuple[str, bytes] | None = None,
+) -> bytes:
+    """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>).
+
+    Raises:
+        SigningError: c2pa refused.
+    """
+    import io
+
+    signer = _signer(identity, tsa_url)
+    try:
+        with c2pa.Builder(manifest, context=_context(trust_pem)) as builder:
+            builder.set_no_embed()
+            if parent_store is not None:
+                builder.add_ingredient(
+                    {"title": parent_store[0], "relationship": "parentOf", "label": "parent"},
+                    "application/c2pa", io.BytesIO(parent_store[1]),
+                )
+            out = io.BytesIO()
+            store: bytes = builder.sign(signer, mime, io.BytesIO(data), out)
+            return store
+    except c2pa.C2paError as exc:
+        raise SigningError(f"c2pa failed to sign: {_msg(exc)}") from exc

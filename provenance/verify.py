@@ -137,6 +137,7 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore, *,
     for ing in ingredients:
         failures.extend(Failure(f.code, f.explanation, ing.title or "ingredient")
                         for f in ing.failures)
+    failures = list(dict.fromkeys(failures))  # c2pa may report one problem twice
     types = _source_types(active)
     origin = combine([*(classify_source_type(t) for t in types),
                       *(i.origin for i in ingredients)])

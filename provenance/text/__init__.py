@@ -1,0 +1,457 @@
+"""Text provenance: sign and verify plain text, Markdown, source files and HTML.
+
+Carriers (C2PA 2.4 appendix A): ``unstructured`` (A.8, invisible variation selectors at the end
+of the text), ``structured`` (A.9, a manifest block in a comment or front matter), ``html``
+(A.7, inline ``<script type="application/c2pa">``), ``link`` (A.7, ``<link>`` to a manifest
+published at a URL, with the ``.c2pa`` file written beside), ``sidecar`` (``NAME.EXT.c2pa``).
+The claim is the same human-origin claim as for media; the report is the same Report, with
+``carrier`` naming where the manifest was found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Literal
+
+from provenance import _c2pa
+from provenance.claims import HumanClaim
+from provenance.errors import AlreadySigned, InputError
+from provenance.identity import Identity
+from provenance.report import Failure, Report
+from provenance.text import html, structured, unstructured
+from provenance.trust import TrustStore
+
+__all__ = [
+    "CARRIERS",
+    "Carrier",
+    "SignedText",
+    "default_carrier",
+    "inspect_text",
+    "inspect_text_bytes",
+    "is_text_name",
+    "sign_text",
+    "sign_text_bytes",
+    "strip_text",
+    "verify_text",
+]
+
+Carrier = Literal["unstructured", "structured", "html", "link", "sidecar"]
+CARRIERS: tuple[str, ...] = ("unstructured", "structured", "html", "link", "sidecar")
+
+_TEXT_MIME = "text/plain"
+_PLAIN = {"txt", "text", "csv", "tsv", "log", "srt", "vtt", "eml"}
+_HTML = {"html", "htm"}
+_SIDECAR_DEFAULT = {"json", "jsonl", "ipynb"}  # a trailing wrapper would break the parser
+_MISMATCH_EXTERNAL = "exclusion does not match the manifest location"
+
+
+def is_text_name(name: str | PurePath) -> bool:
+    """True when the file name is a text type we sign with a text carrier."""
+    p = PurePath(name)
+    ext = p.suffix.lower().lstrip(".")
+    return (ext in _PLAIN or ext in _HTML or ext in _SIDECAR_DEFAULT
+            or structured.comment_syntax(p) is not None)
+
+
+def default_carrier(name: str | PurePath) -> Carrier:
+    """The carrier chosen from the file type."""
+    p = PurePath(name)
+    ext = p.suffix.lower().lstrip(".")
+    if ext in _HTML:
+        return "html"
+    if ext in _SIDECAR_DEFAULT:
+        return "sidecar"
+    if structured.comment_syntax(p) is not None:
+        return "structured"
+    return "unstructured"
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name} is not UTF-8 text (byte {exc.start} is invalid)",
+                         hint="save it as UTF-8, or sign it with --carrier sidecar") from exc
+
+
+def _digest(data: bytes, start: int, length: int) -> bytes:
+    h = hashlib.sha256()
+    h.update(data[:start])
+    h.update(data[start + length:])
+    return h.digest()
+
+
+@dataclass(frozen=True)
+class SignedText:
+    """The result of signing text: the new content, and a detached store when the carrier
+    keeps the manifest outside the text (``sidecar``, ``link``)."""
+
+    data: bytes
+    carrier: Carrier
+    store: bytes | None = None
+
+
+def _manifest(claim: HumanClaim | None, title: str, has_parent: bool) -> dict[str, Any]:
+    human = claim or HumanClaim("edit" if has_parent else "creation")
+    return human.manifest(title=title, has_parent=has_parent)
+
+
+def _parent_store(parent: bytes | None, parent_name: str | None) -> tuple[str, bytes] | None:
+    if parent is None:
+        return None
+    pname = parent_name or "parent.txt"
+    store = _embedded_store(parent, pname)
+    if store is None:
+        raise InputError(
+            f"the parent {pname} has no Content Credentials to record",
+            hint="sign the original first, or sign without --parent",
+        )
+    return PurePath(pname).name, store
+
+
+def _embedded_store(data: bytes, name: str) -> bytes | None:
+    """The manifest store embedded in text ``data`` by any carrier (first found), or None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    for w in unstructured.find_wrappers(text):
+        if w.store:
+            return w.store
+    for b in structured.find_blocks(data):
+        store = structured.decode_reference(b.reference)
+        if store:
+            return store
+    for s in html.find_scripts(data):
+        if s.store:
+            return s.store
+    return None
+
+
+def sign_text_bytes(
+    data: bytes,
+    *,
+    name: str,
+    identity: Identity,
+    claim: HumanClaim | None = None,
+    carrier: Carrier | None = None,
+    manifest_url: str | None = None,
+    parent: bytes | None = None,
+    parent_name: str | None = None,
+    trust: TrustStore | None = None,
+    tsa_url: str | None = None,
+    replace: bool = False,
+) -> SignedText:
+    """Sign UTF-8 text ``data`` named ``name`` with the chosen (or default) carrier.
+
+    Raises:
+        InputError: not UTF-8, empty, a carrier that does not fit the type, a parent without
+            Content Credentials.
+        AlreadySigned: the text already carries a manifest and neither ``parent`` nor
+            ``replace`` was given.
+        SigningError: c2pa refused to sign.
+    """
+    chosen: Carrier = carrier or default_carrier(name)
+    if chosen not in CARRIERS:
+        raise InputError(f"unknown carrier {chosen!r}", hint=f"one of {', '.join(CARRIERS)}")
+    text = _decode(data, name)
+    if not text:
+        raise InputError(f"{name} is empty", hint="there is nothing to sign")
+    existing = _embedded_store(data, name)
+    if existing is not None:
+        if parent is None and not replace:
+            raise AlreadySigned(
+                f"{name} already carries a manifest; signing again would erase its history",
+                hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
+            )
+        text = strip_text(text)
+        data = text.encode("utf-8")
+    parent_store = _parent_store(parent, parent_name)
+    manifest = _manifest(claim, PurePath(name).name, parent_store is not None)
+    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    if chosen in ("sidecar", "link"):
+        return _sign_detached(data, name, chosen, manifest, identity, trust_pem, tsa_url,
+                              manifest_url, parent_store)
+    with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=tsa_url,
+                              parent_store=parent_store) as signer:
+        if chosen == "unstructured":
+            # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
+            body = unicodedata.normalize("NFC", text).encode("utf-8")
+            length = unstructured.target_length(signer.size)
+            store = signer.sign(hashlib.sha256(body).digest(), [(len(body), length)])
+            wrapper = unstructured.encode_wrapper(store, length=length).encode("utf-8")
+            return SignedText(body + wrapper, chosen)
+        if chosen == "structured":
+            where = structured.layout(text, name)
+            if where is None:
+                raise InputError(
+                    f"{name}: no comment syntax known for this type",
+                    hint="use --carrier unstructured or --carrier sidecar",
+                )
+            placeholder = where.line("x" * structured.reference_length(signer.size))
+            block_len = len(placeholder.encode("utf-8"))
+            out = bytearray(data[:where.offset] + placeholder.encode() + data[where.offset:])
+            store = signer.sign(_digest(bytes(out), where.offset, block_len),
+                                [(where.offset, block_len)])
+            line = where.line(structured.data_reference(store)).encode("utf-8")
+            out[where.offset:where.offset + block_len] = line
+            return SignedText(bytes(out), chosen)
+        # html
+        if not _is_html(name, data):
+            raise InputError(f"{name} is not an HTML document",
+                             hint="use --carrier unstructured or structured")
+        offset, before, after = html.insert_point(data)
+        tag_len = html.script_length(signer.size)
+        start = offset + len(before)
+        out = bytearray(data[:offset] + before + b"\x00" * tag_len + after + data[offset:])
+        store = signer.sign(_digest(bytes(out), start, tag_len), [(start, tag_len)])
+        out[start:start + tag_len] = html.script_tag(store)
+        return SignedText(bytes(out), chosen)
+
+
+def _is_html(name: str, data: bytes) -> bool:
+    return (PurePath(name).suffix.lower().lstrip(".") in _HTML
+            or b"<html" in data[:4096].lower())
+
+
+def _sign_detached(
+    data: bytes, name: str, carrier: Carrier, manifest: dict[str, Any], identity: Identity,
+    trust_pem: str | None, tsa_url: str | None, manifest_url: str | None,
+    parent_store: tuple[str, bytes] | None,
+) -> SignedText:
+    if carrier == "link":
+        if not manifest_url:
+            raise InputError("--carrier link needs --manifest-url URL",
+                             hint="the URL where you will publish the .c2pa file")
+        if not _is_html(name, data):
+            raise InputError(f"{name} is not an HTML document",
+                             hint="--carrier link is for HTML; use --carrier sidecar")
+        offset, before, after = html.insert_point(data)
+        data = data[:offset] + before + html.link_tag(manifest_url) + after + data[offset:]
+    store = _c2pa.sign_sidecar(manifest, _TEXT_MIME, data, identity, trust_pem=trust_pem,
+                               tsa_url=tsa_url, parent_store=parent_store)
+    return SignedText(data, carrier, store)
+
+
+def sign_text(
+    text: str,
+    identity: Identity,
+    claim: HumanClaim | None = None,
+    *,
+    carrier: Carrier = "unstructured",
+    name: str = "text.txt",
+    trust: TrustStore | None = None,
+    tsa_url: str | None = None,
+    parent: str | None = None,
+    replace: bool = False,
+) -> str:
+    """Sign ``text`` and return it with its manifest embedded (``unstructured`` by default;
+    ``structured`` and ``html`` use ``name``'s type for the comment syntax).
+
+    Raises:
+        InputError: for ``sidecar``/``link`` (they need files: use :func:`provenance.sign`),
+            or as :func:`sign_text_bytes`.
+    """
+    if carrier in ("sidecar", "link"):
+        raise InputError(f"sign_text embeds; the {carrier} carrier writes a separate file",
+                         hint="use provenance.sign(path, carrier=...) for files")
+    signed = sign_text_bytes(
+        text.encode("utf-8"), name=name, identity=identity, claim=claim, carrier=carrier,
+        parent=parent.encode("utf-8") if parent is not None else None, trust=trust,
+        tsa_url=tsa_url, replace=replace,
+    )
+    return signed.data.decode("utf-8")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _failure_report(name: str, carrier: Carrier, code: str, explanation: str) -> Report:
+    return Report(path=name, media_type=_TEXT_MIME, status="invalid", origin="unknown",
+                  carrier=carrier, failures=(Failure(code, explanation),))
+
+
+def _external(
+    name: str, data: bytes, store: bytes, carrier: Carrier, trust: TrustStore,
+    expected: list[tuple[int, int]],
+) -> Report:
+    from provenance.verify import build_report
+
+    try:
+        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem())
+    except _c2pa.ManifestUnreadable as exc:
+        return _failure_report(name, carrier, "manifest.unreadable",
+                               f"the manifest is corrupt and cannot be read: {exc}")
+    found = _discount_external_location(found)
+    report = build_report(name, _TEXT_MIME, found, anchors=trust)
+    extra: list[Failure] = []
+    # The spec's rule, checked here because c2pa cannot locate an external manifest: the
+    # hash's exclusions must be exactly the carrier's bytes.
+    if exclusions != expected:
+        extra.append(Failure(
+            "assertion.dataHash.malformed",
+            "the signed exclusion range does not match where the manifest sits in the text",
+        ))
+    if not extra:
+        return _with(report, carrier=carrier)
+    return _with(report, carrier=carrier, status="invalid",
+                 failures=report.failures + tuple(extra))
+
+
+def _with(report: Report, **changes: Any) -> Report:
+    from dataclasses import replace
+
+    return replace(report, **changes)
+
+
+def _discount_external_location(found: _c2pa.ManifestStore) -> _c2pa.ManifestStore:
+    """Drop the one failure c2pa reports for every external manifest with exclusions ("data
+    hash exclusion does not match the manifest location"), and only when the data hash itself
+    matched; anything else stays a failure."""
+    results = found.store.get("validation_results") or {}
+    active = results.get("activeManifest") or {}
+    success = active.get("success") or []
+    failures = active.get("failure") or []
+    if not any(e.get("code") == "assertion.dataHash.match" for e in success):
+        return found
+    spurious = [e for e in failures if e.get("code") == "assertion.dataHash.mismatch"
+                and _MISMATCH_EXTERNAL in str(e.get("explanation", ""))]
+    if len(spurious) != 1:
+        return found
+    rest = [e for e in failures if e is not spurious[0]]
+    store = dict(found.store)
+    store["validation_results"] = {**results, "activeManifest": {**active, "failure": rest}}
+    if any(e.get("code") != "signingCredential.untrusted" for e in rest):
+        state = "Invalid"
+    elif any(e.get("code") == "signingCredential.trusted" for e in success):
+        state = "Trusted"
+    else:
+        state = "Valid"
+    return _c2pa.ManifestStore(store=store, validation_state=state,
+                               signatures=found.signatures)
+
+
+def inspect_text_bytes(
+    data: bytes,
+    *,
+    name: str,
+    trust: TrustStore | None = None,
+    sidecar: bytes | None = None,
+) -> Report:
+    """Describe the provenance of UTF-8 text ``data`` (any carrier; ``sidecar`` is the content
+    of a detached ``.c2pa`` store found beside the file, if any).
+
+    Raises:
+        InputError: the data is not UTF-8 text.
+    """
+    store_trust = trust if trust is not None else TrustStore.installed()
+    text = _decode(data, name)
+    # (1) A.8: invisible wrapper. Offsets are in the NFC text.
+    nfc = unicodedata.normalize("NFC", text)
+    wrappers = unstructured.find_wrappers(nfc)
+    if len(wrappers) > 1:
+        return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
+                               f"the text holds {len(wrappers)} manifest wrappers")
+    if wrappers:
+        w = wrappers[0]
+        if w.store is None:
+            return _failure_report(name, "unstructured", "manifest.text.corruptedWrapper",
+                                   "the invisible manifest wrapper is damaged")
+        return _external(name, nfc.encode("utf-8"), w.store, "unstructured", store_trust,
+                         [(w.byte_start, w.byte_length)])
+    # (2) A.7: inline script in HTML.
+    scripts = html.find_scripts(data)
+    if len(scripts) > 1:
+        return _failure_report(name, "html", "manifest.html.multipleManifests",
+                               f"the page holds {len(scripts)} inline manifests")
+    if scripts:
+        s = scripts[0]
+        if s.store is None:
+            return _failure_report(name, "html", "manifest.html.invalidManifest",
+                                   "the inline manifest is not valid base64")
+        return _external(name, data, s.store, "html", store_trust, [(s.start, s.length)])
+    # (3) A.9: armoured block.
+    blocks = structured.find_blocks(data)
+    if len(blocks) > 1:
+        return _failure_report(name, "structured", "manifest.structuredText.multipleReferences",
+                               f"the file holds {len(blocks)} manifest blocks")
+    if blocks:
+        b = blocks[0]
+        if not b.reference:
+            return _failure_report(name, "structured", "manifest.structuredText.emptyReference",
+                                   "the manifest block is empty")
+        store = structured.decode_reference(b.reference)
+        if store is not None:
+            return _external(name, data, store, "structured", store_trust,
+                             [(b.byte_start, b.byte_length)])
+        if sidecar is None:
+            return _failure_report(
+                name, "structured", "manifest.remoteNotFetched",
+                f"the manifest is at {b.reference}; fetch it and verify with its .c2pa file "
+                "beside the text (remote manifests are not fetched)",
+            )
+    # (4) A.7 link or a sidecar: the detached store covers the whole file, no exclusion.
+    links = html.find_links(data)
+    if sidecar is not None:
+        return _external(name, data, sidecar, "link" if links else "sidecar", store_trust, [])
+    if links:
+        return _failure_report(
+            name, "link", "manifest.remoteNotFetched",
+            f"the manifest is at {links[0]}; put the .c2pa file beside the page to verify "
+            "offline (remote manifests are not fetched)",
+        )
+    return Report(path=name, media_type=_TEXT_MIME, status="unsigned", origin="unknown")
+
+
+def inspect_text(text: str, *, name: str = "text.txt", trust: TrustStore | None = None) -> Report:
+    """Describe the provenance of ``text`` (embedded carriers only)."""
+    return inspect_text_bytes(text.encode("utf-8"), name=name, trust=trust)
+
+
+def verify_text(
+    text: str, *, name: str = "text.txt", trust: TrustStore | None = None,
+    policy: Any = None,
+) -> Report:
+    """Verify ``text``: its Report when the policy holds (default: intact, human origin).
+
+    Raises:
+        VerificationFailed: the policy does not hold.
+    """
+    from provenance.errors import VerificationFailed
+    from provenance.policy import default_policy
+
+    report = inspect_text(text, name=name, trust=trust)
+    reasons = (policy or default_policy()).check(report)
+    if reasons:
+        raise VerificationFailed(report, reasons)
+    return report
+
+
+def strip_text(text: str) -> str:
+    """``text`` without any embedded manifest (A.8 wrappers, A.9 blocks, A.7 inline scripts
+    and manifest links); the rest is unchanged byte for byte."""
+    for w in reversed(unstructured.find_wrappers(text)):
+        text = text[:w.char_start] + text[w.char_end:]
+    data = text.encode("utf-8")
+    cuts: list[tuple[int, int]] = [(b.byte_start, b.byte_length)
+                                   for b in structured.find_blocks(data)]
+    cuts += [(s.start, s.length) for s in html.find_scripts(data)]
+    data = _cut(data, cuts)
+    return _remove_links(data).decode("utf-8")
+
+
+def _cut(data: bytes, ranges: Iterable[tuple[int, int]]) -> bytes:
+    for start, length in sorted(ranges, reverse=True):
+        data = data[:start] + data[start + length:]
+    return data
+
+
+def _remove_links(data: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"<link\b[^>]*\brel\s*=\s*[\"']?c2pa-manifest[\"']?[^>]*>", b"", data,
+                  flags=re.IGNORECASE)

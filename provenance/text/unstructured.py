@@ -1,0 +1,104 @@
+"""C2PA 2.4 appendix A.8: a manifest store carried in plain text as invisible variation selectors.
+
+``C2PATextManifestWrapper = magic "C2PATXT\\0" | version 1 | u32 length (big-endian) | JUMBF``;
+each byte becomes one code point (b < 16: U+FE00 + b, else U+E0100 + b - 16), the run prefixed
+by one U+FEFF and placed at the end of the text. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+__all__ = [
+    "MAGIC",
+    "Wrapper",
+    "encode_wrapper",
+    "find_wrappers",
+    "target_length",
+]
+
+MAGIC = b"C2PATXT\x00"
+VERSION = 1
+BOM = "\ufeff"
+_HEADER = struct.Struct(">8sBI")
+
+
+def _is_selector(cp: int) -> bool:
+    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+
+
+def _to_selector(byte: int) -> str:
+    return chr(0xFE00 + byte) if byte < 16 else chr(0xE0100 + byte - 16)
+
+
+def _from_selector(cp: int) -> int:
+    return cp - 0xFE00 if cp <= 0xFE0F else cp - 0xE0100 + 16
+
+
+def target_length(manifest_size: int) -> int:
+    """UTF-8 length every wrapper for a ``manifest_size``-byte store is padded to.
+
+    The worst case (every byte a 4-byte selector) plus 6 bytes, so that any shortfall can be
+    made up exactly with 3- and 4-byte selectors (spec working draft; both public
+    implementations use it).
+    """
+    return 3 + (13 + manifest_size) * 4 + 6
+
+
+def encode_wrapper(store: bytes, *, length: int | None = None) -> str:
+    """U+FEFF + the selectors of the wrapper, padded with selectors to ``length`` UTF-8 bytes.
+
+    Raises:
+        ValueError: ``length`` is too short or cannot be reached exactly.
+    """
+    raw = _HEADER.pack(MAGIC, VERSION, len(store)) + store
+    out = BOM + "".join(_to_selector(b) for b in raw)
+    if length is None:
+        return out
+    gap = length - len(out.encode("utf-8"))
+    for threes in range(4):  # 3 * threes + 4 * fours == gap
+        rest = gap - 3 * threes
+        if rest >= 0 and rest % 4 == 0:
+            return out + _to_selector(0) * threes + _to_selector(0x10) * (rest // 4)
+    raise ValueError(f"cannot pad the wrapper by {gap} bytes")
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A wrapper found in a text: where it is (characters and UTF-8 bytes) and what it holds.
+
+    ``store`` is None when the run after U+FEFF is not a valid wrapper (corrupted).
+    """
+
+    char_start: int
+    char_end: int
+    byte_start: int
+    byte_length: int
+    store: bytes | None
+
+
+def find_wrappers(text: str) -> list[Wrapper]:
+    """Every U+FEFF followed by at least one variation selector, decoded.
+
+    A U+FEFF not followed by selectors (a byte-order mark) is not a wrapper.
+    """
+    found: list[Wrapper] = []
+    pos = text.find(BOM)
+    while pos != -1:
+        end = pos + 1
+        n = len(text)
+        while end < n and _is_selector(ord(text[end])):
+            end += 1
+        if end > pos + 1:
+            raw = bytes(_from_selector(ord(c)) for c in text[pos + 1:end])
+            store: bytes | None = None
+            if len(raw) >= _HEADER.size:
+                magic, version, size = _HEADER.unpack_from(raw)
+                if magic == MAGIC and version == VERSION and _HEADER.size + size <= len(raw):
+                    store = raw[_HEADER.size:_HEADER.size + size]
+            byte_start = len(text[:pos].encode("utf-8"))
+            byte_length = len(text[pos:end].encode("utf-8"))
+            found.append(Wrapper(pos, end, byte_start, byte_length, store))
+        pos = text.find(BOM, end)
+    return found

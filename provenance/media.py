@@ -6,9 +6,10 @@ import datetime as _dt
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from provenance import _c2pa
 from provenance._files import read_input
@@ -18,7 +19,6 @@ from provenance.formats import (
     MediaType,
     check_structure,
     identify,
-    media_type_for_mime,
     repack_zip_stored,
 )
 from provenance.identity import Identity
@@ -42,6 +42,10 @@ class SignResult:
     media_type: str
     size: int
     repacked: bool
+    #: where the manifest went: ``embedded`` (media) or a text carrier name
+    carrier: str = "embedded"
+    #: the separate manifest file written (sidecar, or the .c2pa of an HTML link)
+    manifest_file: Path | None = None
 
 
 def default_output(source: Path) -> Path:
@@ -203,20 +207,34 @@ def sign(
     replace: bool = False,
     in_place: bool = False,
     tsa_url: str | None = None,
+    carrier: str | None = None,
+    manifest_url: str | None = None,
 ) -> SignResult:
     """Sign a file, writing ``output`` (default ``NAME.signed.EXT`` beside it) atomically.
 
-    The signed file is written to a temporary file in the destination directory and moved into
-    place with ``os.replace``; on any failure the source and any existing output are untouched.
-    Writing over the source requires ``in_place=True``. ``tsa_url`` adds an RFC 3161
-    timestamp, which keeps the signature valid after the certificate expires.
+    Media files get an embedded manifest through c2pa; text files (plain text, Markdown,
+    source code, HTML...) a text carrier chosen from their type, or ``carrier``
+    (``unstructured``, ``structured``, ``html``, ``link`` with ``manifest_url``, ``sidecar``).
+    A sidecar leaves the content as it is and writes ``NAME.EXT.c2pa`` beside the source
+    (beside ``output`` when given).
+
+    Every file is written to a temporary file in its directory and moved into place with
+    ``os.replace``; on any failure the source and any existing output are untouched. Writing
+    over the source requires ``in_place=True``. ``tsa_url`` adds an RFC 3161 timestamp, which
+    keeps the signature valid after the certificate expires.
 
     Raises:
         InputError, AlreadySigned, UnsupportedFormat: the source cannot be signed.
         OutputError: the destination cannot be written, or equals the source without in_place.
         SigningError: c2pa refused to sign.
     """
+    from provenance import text as text_mod
+
     src = Path(source)
+    is_text = text_mod.is_text_name(src)
+    chosen = carrier or (text_mod.default_carrier(src) if is_text else None)
+    if chosen == "sidecar" and output is None:
+        in_place = True  # the content stays where it is; only the .c2pa file is written
     dest = src if in_place else Path(output) if output is not None else default_output(src)
     if not in_place and _same_file(src, dest):
         raise OutputError(
@@ -228,10 +246,97 @@ def sign(
                           hint="use --out-dir DIR to write into a directory")
     data = read_input(src)
     parent_data = read_input(Path(parent), "parent file") if parent is not None else None
+    parent_name = Path(parent).name if parent is not None else None
+    _check_dir(dest)
+    mode = _mode_for(src)
+    if chosen == "sidecar":
+        return _sign_sidecar(src, dest, data, identity=identity, claim=claim, trust=trust,
+                             tsa_url=tsa_url, replace=replace, mode=mode)
+    if is_text or chosen is not None:
+        signed = text_mod.sign_text_bytes(
+            data, name=src.name, identity=identity, claim=claim,
+            carrier=chosen,  # type: ignore[arg-type]
+            manifest_url=manifest_url, parent=parent_data, parent_name=parent_name,
+            trust=trust, tsa_url=tsa_url, replace=replace,
+        )
+        extra = None
+        if signed.store is not None:
+            extra = _link_target(dest, manifest_url)
+            _atomic_write(extra, 0o644, lambda fh: fh.write(signed.store or b""))
+        _atomic_write(dest, mode, lambda fh: fh.write(signed.data))
+        return SignResult(src, dest, "text/plain", len(signed.data), False,
+                          carrier=signed.carrier, manifest_file=extra)
+
+    def write(fh: BinaryIO) -> tuple[MediaType, bool]:
+        return _sign_into(
+            data, fh, name=src.name, identity=identity, claim=claim, parent=parent_data,
+            parent_name=parent_name, trust=trust, thumbnail=thumbnail, replace=replace,
+            tsa_url=tsa_url,
+        )
+
+    (mtype, repacked), size = _atomic_write(dest, mode, write)
+    return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded")
+
+
+def sidecar_path(path: Path) -> Path:
+    """``NAME.EXT.c2pa`` beside ``path``."""
+    return path.with_name(path.name + ".c2pa")
+
+
+def _link_target(dest: Path, manifest_url: str | None) -> Path:
+    from urllib.parse import urlsplit
+
+    name = Path(urlsplit(manifest_url or "").path).name
+    return dest.with_name(name if name.endswith(".c2pa") else dest.stem + ".c2pa")
+
+
+def _sign_sidecar(
+    src: Path, dest: Path, data: bytes, *, identity: Identity, claim: HumanClaim | None,
+    trust: TrustStore | None, tsa_url: str | None, replace: bool, mode: int,
+) -> SignResult:
+    from provenance import text as text_mod
+
+    check_usable(identity)
+    target = sidecar_path(dest)
+    if target.exists() and not replace:
+        raise AlreadySigned(f"{target} already exists; signing again would replace it",
+                            hint="pass --replace to overwrite the sidecar")
+    if text_mod.is_text_name(src):
+        mime, human = "text/plain", claim or HumanClaim("creation")
+    else:
+        mtype = identify(src.name, data)
+        check_structure(src.name, mtype, data)
+        mime, human = mtype.mime, _default_claim(mtype, claim, False)
+    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    store = _c2pa.sign_sidecar(human.manifest(title=src.name, has_parent=False), mime, data,
+                               identity, trust_pem=trust_pem, tsa_url=tsa_url)
+    if dest != src:
+        _atomic_write(dest, mode, lambda fh: fh.write(data))
+    _atomic_write(target, 0o644, lambda fh: fh.write(store))
+    return SignResult(src, dest, mime, len(data), False, carrier="sidecar",
+                      manifest_file=target)
+
+
+def _check_dir(dest: Path) -> None:
     dest_dir = dest.parent if str(dest.parent) else Path(".")
     if not dest_dir.is_dir():
         raise OutputError(f"the output directory {dest_dir} does not exist",
                           hint="create it first or choose another destination")
+
+
+_T = TypeVar("_T")
+
+
+def _atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tuple[_T, int]:
+    """Run ``write`` on a temp file beside ``dest``, then move it into place.
+
+    Returns what ``write`` returned and the file's size. On any failure the temp file is
+    removed and ``dest`` is untouched.
+
+    Raises:
+        OutputError: the directory or file cannot be written.
+    """
+    dest_dir = dest.parent if str(dest.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
     except OSError as exc:
@@ -241,13 +346,10 @@ def sign(
     try:
         # A large buffer: c2pa writes PNG output in thousands of small pieces.
         with os.fdopen(fd, "w+b", buffering=1 << 20) as fh:
-            mtype, repacked = _sign_into(
-                data, fh, name=src.name, identity=identity, claim=claim, parent=parent_data,
-                parent_name=Path(parent).name if parent is not None else None, trust=trust,
-                thumbnail=thumbnail, replace=replace, tsa_url=tsa_url,
-            )
+            result = write(fh)
+            fh.flush()
             size = os.fstat(fh.fileno()).st_size
-        os.chmod(tmp, _mode_for(src))
+        os.chmod(tmp, mode)
         os.replace(tmp, dest)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -256,8 +358,7 @@ def sign(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    mt = media_type_for_mime(mtype.mime)
-    return SignResult(src, dest, mt.mime if mt else mtype.mime, size, repacked)
+    return result, size
 
 
 def _same_file(a: Path, b: Path) -> bool:

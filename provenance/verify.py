@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from provenance import _c2pa
-from provenance._files import open_input
+from provenance._files import open_input, read_input
 from provenance.errors import InputError, VerificationFailed
 from provenance.formats import identify
 from provenance.origin import OriginClass, classify_source_type, combine
@@ -62,20 +62,75 @@ def inspect(
     Raises:
         InputError: missing, empty, unreadable or mis-named input; unsupported type.
     """
-    stream: BinaryIO
+    from provenance import text as text_mod
+
+    store = trust if trust is not None else TrustStore.installed()
     if isinstance(source, bytes):
         if not name:
             raise InputError("inspecting bytes needs a name", hint="pass name='photo.jpg'")
-        stream, display = io.BytesIO(source), name
+        if text_mod.is_text_name(name):
+            return text_mod.inspect_text_bytes(source, name=name, trust=store)
+        stream: BinaryIO = io.BytesIO(source)
+        display = name
+        path = None
     else:
+        path = Path(source)
+        display = str(source)
+        if text_mod.is_text_name(name or path):
+            data = read_input(path)
+            if not data:
+                raise InputError(f"{display} is empty (0 bytes)", hint="give the real file")
+            report = text_mod.inspect_text_bytes(data, name=display, trust=store,
+                                                 sidecar=_detached_store(path, data))
+            return report
         # A file goes to c2pa as a buffered stream: no whole-file copy in memory.
-        stream, display = open_input(Path(source)), str(source)
+        stream = open_input(path)
     with stream:
         head = stream.read(_HEAD)
         stream.seek(0)
         mtype = identify(name or display, head)
-        store = trust if trust is not None else TrustStore.installed()
-        return _read(stream, display, mtype.mime, store)
+        report = _read(stream, display, mtype.mime, store)
+    if report.status == "unsigned" and path is not None:
+        sidecar = _detached_store(path, b"")
+        if sidecar is not None:
+            report = _read_sidecar(path, display, mtype.mime, sidecar, store)
+    return report
+
+
+def _detached_store(path: Path, data: bytes) -> bytes | None:
+    """The detached manifest for ``path``: ``NAME.EXT.c2pa`` beside it, or for an HTML page
+    the local file its ``<link rel="c2pa-manifest">`` names (never fetched)."""
+    from urllib.parse import urlsplit
+
+    from provenance.text import html
+
+    candidates = [path.with_name(path.name + ".c2pa")]
+    for href in html.find_links(data) if data else []:
+        name = Path(urlsplit(href).path).name
+        if name:
+            candidates.append(path.with_name(name))
+    for c in candidates:
+        if c.is_file():
+            try:
+                return c.read_bytes()
+            except OSError:
+                continue
+    return None
+
+
+def _read_sidecar(path: Path, display: str, mime: str, sidecar: bytes,
+                  store: TrustStore) -> Report:
+    from dataclasses import replace
+
+    data = read_input(path)
+    try:
+        found, _ = _c2pa.read_external(mime, data, sidecar, trust_pem=store.pem())
+    except _c2pa.ManifestUnreadable as exc:
+        return Report(path=display, media_type=mime, status="invalid", origin="unknown",
+                      carrier="sidecar",
+                      failures=(Failure("manifest.unreadable",
+                                        f"the sidecar manifest cannot be read: {exc}"),))
+    return replace(build_report(display, mime, found, anchors=store), carrier="sidecar")
 
 
 _HEAD = 4096  # enough for identify(): magic numbers and the <svg root element
@@ -92,7 +147,9 @@ def _read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Repor
         )
     if found is None:
         return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
-    return build_report(display, mime, found, anchors=store)
+    from dataclasses import replace
+
+    return replace(build_report(display, mime, found, anchors=store), carrier="embedded")
 
 
 def verify(

@@ -256,6 +256,40 @@ def _take_bytes(lib: Any, result: int, ptr: Any, what: str) -> bytes:
         lib.c2pa_free(ptr)
 
 
+@dataclass(frozen=True)
+class ExternalParent:
+    """A parent whose manifest store lives outside any format c2pa parses (e.g. text): its
+    store and the validation results WE computed for it, recorded as the ingredient's."""
+
+    title: str
+    format: str
+    store: bytes
+    validation_results: dict[str, Any]
+
+
+def _builder(manifest: dict[str, Any], trust_pem: str | None,
+             parent: ExternalParent | None) -> Any:
+    import io
+
+    if parent is None:
+        return c2pa.Builder(manifest, context=_context(trust_pem))
+    # c2pa's add_ingredient parses the parent asset itself, which it cannot for text; an
+    # ingredient declared in the definition with its store as a resource works, provided its
+    # validation results are given (ours, from verifying the parent).
+    definition = dict(manifest)
+    definition["ingredients"] = [{
+        "title": parent.title,
+        "format": parent.format,
+        "relationship": "parentOf",
+        "label": "parent",
+        "manifest_data": {"format": "application/c2pa", "identifier": "parent.c2pa"},
+        "validation_results": {"activeManifest": parent.validation_results},
+    }]
+    builder = c2pa.Builder(definition, context=_context(trust_pem))
+    builder.add_resource("parent.c2pa", io.BytesIO(parent.store))
+    return builder
+
+
 class DataHashSigner:
     """Sign a manifest whose hard binding is a ``c2pa.hash.data`` hash we compute ourselves.
 
@@ -270,21 +304,14 @@ class DataHashSigner:
         *,
         trust_pem: str | None,
         tsa_url: str | None = None,
-        parent_store: tuple[str, bytes] | None = None,
+        parent: ExternalParent | None = None,
     ) -> None:
         import ctypes
-        import io
 
         self._lib = _native()
         self._signer = _signer(identity, tsa_url)
         try:
-            self._builder = c2pa.Builder(manifest, context=_context(trust_pem))
-            if parent_store is not None:
-                title, store = parent_store
-                self._builder.add_ingredient(
-                    {"title": title, "relationship": "parentOf", "label": "parent"},
-                    "application/c2pa", io.BytesIO(store),
-                )
+            self._builder = _builder(manifest, trust_pem, parent)
         except c2pa.C2paError as exc:
             raise SigningError(f"c2pa refused the manifest: {_msg(exc)}") from exc
         ptr = ctypes.POINTER(ctypes.c_ubyte)()
@@ -362,7 +389,7 @@ def read_external(
 def sign_sidecar(
     manifest: dict[str, Any], mime: str, data: bytes, identity: Identity, *,
     trust_pem: str | None, tsa_url: str | None = None,
-    parent_store: tuple[str, bytes] | None = None,
+    parent: ExternalParent | None = None,
 ) -> bytes:
     """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>).
 
@@ -373,13 +400,8 @@ def sign_sidecar(
 
     signer = _signer(identity, tsa_url)
     try:
-        with c2pa.Builder(manifest, context=_context(trust_pem)) as builder:
+        with _builder(manifest, trust_pem, parent) as builder:
             builder.set_no_embed()
-            if parent_store is not None:
-                builder.add_ingredient(
-                    {"title": parent_store[0], "relationship": "parentOf", "label": "parent"},
-                    "application/c2pa", io.BytesIO(parent_store[1]),
-                )
             out = io.BytesIO()
             store: bytes = builder.sign(signer, mime, io.BytesIO(data), out)
             return store

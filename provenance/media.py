@@ -278,6 +278,13 @@ def sign(
     return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded")
 
 
+#: A sidecar binds the whole file with a plain data hash (no exclusions). c2pa hashes some
+#: types format-aware even when the manifest is not embedded (a PDF sidecar then fails to
+#: verify), so every non-text file is hashed as opaque bytes.
+OPAQUE_MIME = "application/octet-stream"
+SIDECAR_HASH_MIME = {"text/plain": "text/plain"}
+
+
 def sidecar_path(path: Path) -> Path:
     """``NAME.EXT.c2pa`` beside ``path``."""
     return path.with_name(path.name + ".c2pa")
@@ -308,8 +315,9 @@ def _sign_sidecar(
         check_structure(src.name, mtype, data)
         mime, human = mtype.mime, _default_claim(mtype, claim, False)
     trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
-    store = _c2pa.sign_sidecar(human.manifest(title=src.name, has_parent=False), mime, data,
-                               identity, trust_pem=trust_pem, tsa_url=tsa_url)
+    store = _c2pa.sign_sidecar(human.manifest(title=src.name, has_parent=False),
+                               SIDECAR_HASH_MIME.get(mime, OPAQUE_MIME), data, identity,
+                               trust_pem=trust_pem, tsa_url=tsa_url)
     if dest != src:
         _atomic_write(dest, mode, lambda fh: fh.write(data))
     _atomic_write(target, 0o644, lambda fh: fh.write(store))

@@ -122,9 +122,11 @@ def _read_sidecar(path: Path, display: str, mime: str, sidecar: bytes,
                   store: TrustStore) -> Report:
     from dataclasses import replace
 
+    from provenance.media import OPAQUE_MIME
+
     data = read_input(path)
     try:
-        found, _ = _c2pa.read_external(mime, data, sidecar, trust_pem=store.pem())
+        found, _ = _c2pa.read_external(OPAQUE_MIME, data, sidecar, trust_pem=store.pem())
     except _c2pa.ManifestUnreadable as exc:
         return Report(path=display, media_type=mime, status="invalid", origin="unknown",
                       carrier="sidecar",

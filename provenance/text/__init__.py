@@ -100,36 +100,58 @@ def _manifest(claim: HumanClaim | None, title: str, has_parent: bool) -> dict[st
     return human.manifest(title=title, has_parent=has_parent)
 
 
-def _parent_store(parent: bytes | None, parent_name: str | None) -> tuple[str, bytes] | None:
+def _parent(parent: bytes | None, parent_name: str | None,
+            trust: TrustStore) -> _c2pa.ExternalParent | None:
+    """Verify the parent text and package it, with our validation results, as the ingredient."""
     if parent is None:
         return None
-    pname = parent_name or "parent.txt"
-    store = _embedded_store(parent, pname)
-    if store is None:
+    pname = PurePath(parent_name or "parent.txt").name
+    located = _locate(parent, pname)
+    if located is None:
         raise InputError(
             f"the parent {pname} has no Content Credentials to record",
             hint="sign the original first, or sign without --parent",
         )
-    return PurePath(pname).name, store
+    data, store, expected = located
+    try:
+        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem())
+    except _c2pa.ManifestUnreadable as exc:
+        raise InputError(f"the parent {pname}'s manifest is unreadable: {exc}",
+                         hint="sign without --parent") from exc
+    found = _discount_external_location(found)
+    results = dict((found.store.get("validation_results") or {}).get("activeManifest") or {})
+    if exclusions != expected:
+        results["failure"] = [*results.get("failure", []), {
+            "code": "assertion.dataHash.malformed",
+            "explanation": "the exclusion does not match where the manifest sits in the text",
+        }]
+    return _c2pa.ExternalParent(pname, _TEXT_MIME, store, results)
 
 
-def _embedded_store(data: bytes, name: str) -> bytes | None:
-    """The manifest store embedded in text ``data`` by any carrier (first found), or None."""
+def _locate(data: bytes, name: str) -> tuple[bytes, bytes, list[tuple[int, int]]] | None:
+    """(hashed bytes, store, expected exclusions) of the first embedded manifest, or None."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    for w in unstructured.find_wrappers(text):
+    nfc = unicodedata.normalize("NFC", text)
+    for w in unstructured.find_wrappers(nfc):
         if w.store:
-            return w.store
+            return nfc.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
+    for s in html.find_scripts(data):
+        if s.store:
+            return data, s.store, [(s.start, s.length)]
     for b in structured.find_blocks(data):
         store = structured.decode_reference(b.reference)
         if store:
-            return store
-    for s in html.find_scripts(data):
-        if s.store:
-            return s.store
+            return data, store, [(b.byte_start, b.byte_length)]
     return None
+
+
+def _embedded_store(data: bytes, name: str) -> bytes | None:
+    """The manifest store embedded in text ``data`` by any carrier (first found), or None."""
+    located = _locate(data, name)
+    return located[1] if located else None
 
 
 def sign_text_bytes(
@@ -170,14 +192,15 @@ def sign_text_bytes(
             )
         text = strip_text(text)
         data = text.encode("utf-8")
-    parent_store = _parent_store(parent, parent_name)
-    manifest = _manifest(claim, PurePath(name).name, parent_store is not None)
-    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    anchors = trust if trust is not None else TrustStore.installed()
+    parent_ing = _parent(parent, parent_name, anchors)
+    manifest = _manifest(claim, PurePath(name).name, parent_ing is not None)
+    trust_pem = anchors.pem()
     if chosen in ("sidecar", "link"):
         return _sign_detached(data, name, chosen, manifest, identity, trust_pem, tsa_url,
-                              manifest_url, parent_store)
+                              manifest_url, parent_ing)
     with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=tsa_url,
-                              parent_store=parent_store) as signer:
+                              parent=parent_ing) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
             body = unicodedata.normalize("NFC", text).encode("utf-8")
@@ -221,7 +244,7 @@ def _is_html(name: str, data: bytes) -> bool:
 def _sign_detached(
     data: bytes, name: str, carrier: Carrier, manifest: dict[str, Any], identity: Identity,
     trust_pem: str | None, tsa_url: str | None, manifest_url: str | None,
-    parent_store: tuple[str, bytes] | None,
+    parent: _c2pa.ExternalParent | None,
 ) -> SignedText:
     if carrier == "link":
         if not manifest_url:
@@ -233,7 +256,7 @@ def _sign_detached(
         offset, before, after = html.insert_point(data)
         data = data[:offset] + before + html.link_tag(manifest_url) + after + data[offset:]
     store = _c2pa.sign_sidecar(manifest, _TEXT_MIME, data, identity, trust_pem=trust_pem,
-                               tsa_url=tsa_url, parent_store=parent_store)
+                               tsa_url=tsa_url, parent=parent)
     return SignedText(data, carrier, store)
 
 

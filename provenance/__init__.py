@@ -37,6 +37,7 @@ from provenance.policy import (
 )
 from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
 from provenance.trust import TrustStore
+from provenance.text import inspect_text, sign_text, strip_file, strip_text, verify_text
 from provenance.verify import inspect, verify
 
 __all__ = [
@@ -72,7 +73,12 @@ __all__ = [
     "check_certificate_profile",
     "default_policy",
     "inspect",
+    "inspect_text",
     "sign",
     "sign_bytes",
+    "sign_text",
+    "strip_file",
+    "strip_text",
     "verify",
+    "verify_text",
 ]

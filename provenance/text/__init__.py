@@ -14,7 +14,7 @@ import hashlib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any, Literal
 
 from provenance import _c2pa
@@ -35,6 +35,7 @@ __all__ = [
     "is_text_name",
     "sign_text",
     "sign_text_bytes",
+    "strip_file",
     "strip_text",
     "verify_text",
 ]
@@ -478,3 +479,30 @@ def _remove_links(data: bytes) -> bytes:
 
     return re.sub(rb"<link\b[^>]*\brel\s*=\s*[\"']?c2pa-manifest[\"']?[^>]*>", b"", data,
                   flags=re.IGNORECASE)
+
+
+def strip_file(source: Path | str, output: Path | str | None = None, *,
+               in_place: bool = False) -> Path:
+    """Remove the embedded text manifest of a file, writing ``output`` (default
+    ``NAME.stripped.EXT``) or the source itself with ``in_place``; atomic, like signing.
+
+    Raises:
+        InputError: not a text file, not UTF-8, or no manifest to remove.
+        OutputError: the destination cannot be written.
+    """
+    from provenance._files import read_input
+    from provenance.media import _atomic_write, _mode_for
+
+    src = Path(source)
+    if not is_text_name(src):
+        raise InputError(f"{src}: strip works on text files",
+                         hint="media manifests are removed by re-encoding the file")
+    data = read_input(src)
+    text = _decode(data, str(src))
+    stripped = strip_text(text).encode("utf-8")
+    if stripped == data:
+        raise InputError(f"{src} carries no embedded manifest", hint="nothing to strip")
+    dest = src if in_place else Path(output) if output is not None else src.with_name(
+        f"{src.stem}.stripped{src.suffix}")
+    _atomic_write(dest, _mode_for(src), lambda fh: fh.write(stripped))
+    return dest

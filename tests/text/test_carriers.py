@@ -153,3 +153,16 @@ def test_bad_text_input(tmp_path: Path, identity: Identity) -> None:
     assert not list(tmp_path.glob(".*.tmp"))
     with pytest.raises(provenance.InputError, match="not UTF-8"):
         provenance.inspect(latin1)
+
+
+def test_strip_file(tmp_path: Path, identity: Identity) -> None:
+    src = tmp_path / "notes.md"
+    src.write_text(MD_FRONT)
+    signed = provenance.sign(src, identity=identity).output
+    out = provenance.strip_file(signed)
+    assert out.read_text() == MD_FRONT
+    assert provenance.inspect(out).status == "unsigned"
+    with pytest.raises(provenance.InputError, match="no embedded manifest"):
+        provenance.strip_file(out)
+    provenance.strip_file(signed, in_place=True)
+    assert signed.read_text() == MD_FRONT

@@ -40,6 +40,7 @@ lint: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/text.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache keys/demo samples/signed

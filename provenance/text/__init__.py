@@ -129,16 +129,18 @@ def _parent(parent: bytes | None, parent_name: str | None,
     return _c2pa.ExternalParent(pname, _TEXT_MIME, store, results)
 
 
-def _locate(data: bytes, name: str) -> tuple[bytes, bytes, list[tuple[int, int]]] | None:
+def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
+            ) -> tuple[bytes, bytes, list[tuple[int, int]]] | None:
     """(hashed bytes, store, expected exclusions) of the first embedded manifest, or None."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    nfc = unicodedata.normalize("NFC", text)
-    for w in unstructured.find_wrappers(nfc):
-        if w.store:
-            return nfc.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
+    if unstructured_too:
+        nfc = unicodedata.normalize("NFC", text)
+        for w in unstructured.find_wrappers(nfc):
+            if w.store:
+                return nfc.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
     for s in html.find_scripts(data):
         if s.store:
             return data, s.store, [(s.start, s.length)]
@@ -150,8 +152,19 @@ def _locate(data: bytes, name: str) -> tuple[bytes, bytes, list[tuple[int, int]]
 
 
 def _embedded_store(data: bytes, name: str) -> bytes | None:
-    """The manifest store embedded in text ``data`` by any carrier (first found), or None."""
-    located = _locate(data, name)
+    """The manifest store embedded in text ``data`` by any carrier (first found), or None.
+
+    No normalisation: NFC leaves U+FEFF and the variation selectors alone, and this only
+    asks whether a manifest is there.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    for w in unstructured.find_wrappers(text):
+        if w.store:
+            return w.store
+    located = _locate(data, name, unstructured_too=False)
     return located[1] if located else None
 
 

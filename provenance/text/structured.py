@@ -126,10 +126,9 @@ def layout(text: str, name: str | PurePath) -> Layout | None:
             return Layout(len((fence + nl).encode()), "# ", "", "", nl)
     first = text.split("\n", 1)[0]
     if first.startswith("#!") or first.lstrip("\ufeff").startswith("<?xml"):
-        end = len(text.encode("utf-8"))
-        if text.endswith("\n"):
-            return Layout(end, prefix, suffix, "", nl)
-        return Layout(end, prefix, suffix, nl, "")
+        # The block becomes the last line, with no terminator after it; the exclusion takes
+        # the terminator before it (as the peer implementations do).
+        return Layout(len(text.encode("utf-8")), prefix, suffix, nl, "")
     return Layout(0, prefix, suffix, "", nl)
 
 

@@ -32,6 +32,9 @@ def _to_selector(byte: int) -> str:
     return chr(0xFE00 + byte) if byte < 16 else chr(0xE0100 + byte - 16)
 
 
+_SELECTORS = tuple(_to_selector(b) for b in range(256))
+
+
 def _from_selector(cp: int) -> int:
     return cp - 0xFE00 if cp <= 0xFE0F else cp - 0xE0100 + 16
 
@@ -53,7 +56,7 @@ def encode_wrapper(store: bytes, *, length: int | None = None) -> str:
         ValueError: ``length`` is too short or cannot be reached exactly.
     """
     raw = _HEADER.pack(MAGIC, VERSION, len(store)) + store
-    out = BOM + "".join(_to_selector(b) for b in raw)
+    out = BOM + "".join([_SELECTORS[b] for b in raw])
     if length is None:
         return out
     gap = length - len(out.encode("utf-8"))

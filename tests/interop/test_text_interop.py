@@ -26,8 +26,8 @@ verification turns False after one changed letter)::
   Markdown A.9, CRLF         | PASS / n/a2  | n/a          | PASS / PASS    | PASS (CT START)
   Markdown A.9, front matter | PASS / n/a2  | n/a          | PASS / PASS    | n/a3
                              |              |              | tamper PASS    |
-  source A.9, shebang,       | PASS / n/a2  | n/a          | PASS / FAIL4   | PASS (CT END)
-   file ends with a newline  |              |              |  (strict xfail)|
+  source A.9, shebang,       | PASS / n/a2  | n/a          | PASS / PASS    | PASS (CT END)
+   file ends with a newline  |              |              |                |
   source A.9, shebang,       | PASS / n/a2  | n/a          | PASS / PASS    | PASS (CT END)
    no final newline          |              |              | tamper PASS    |
   source A.9, no shebang     | -            | n/a          | -              | PASS (ST embedded)
@@ -39,12 +39,8 @@ verification turns False after one changed letter)::
   3: Neither peer's Python API frames front matter (c2pa-structured-text's embed_front_matter
      is Rust-only; c2pa-text builds the multi-line block but neither places it nor reports an
      exclusion). Our front-matter output is read by both peers (row above).
-  4: Library bug, see test_a9_structured_binding: for a shebang file that ends with a newline
-     we append the block as a terminated last line ("...\\n# BLOCK\\n") and exclude only
-     "# BLOCK\\n". Both peers write an end-placed block as the last line WITHOUT a terminator
-     and exclude the terminator before it ("\\n# BLOCK"); c2pa-structured-text, given our
-     layout, excludes "\\n# BLOCK\\n" and so computes a different hash. Our own verifier
-     accepts the file, the peer's hard binding does not match.
+  An end-placed block (after a shebang) is the last line with no terminator after it, and
+  the exclusion takes the terminator before it, as both peers do.
 """
 
 from __future__ import annotations
@@ -251,18 +247,11 @@ def test_a9_structured_extracts_our_block(identity: Identity, st: ModuleType, ca
     assert classified.data == store
 
 
-_SHEBANG_BUG = (
-    "provenance/text/structured.py layout(): a shebang file ending in a newline gets the block "
-    "appended as a terminated last line and only 'block+LF' is excluded; both peers put an "
-    "end block last WITHOUT a terminator and exclude the LF before it, so "
-    "c2pa-structured-text computes exclusion (start-1, length+1) and a different hash"
-)
 
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=_SHEBANG_BUG))
-     if c == "shebang-final-newline" else c for c in STRUCTURED_CASES],
+    list(STRUCTURED_CASES),
 )
 def test_a9_structured_binding(identity: Identity, st: ModuleType, case: str) -> None:
     """The peer's own exclusion and hash for our output are the ones we signed."""

@@ -7,6 +7,7 @@ there when you create it); ``--trust FILE`` adds more for one run.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import re
@@ -154,8 +155,8 @@ class TrustStore:
             if want <= have and len(want) == len(have):
                 return cert.subject.rfc4514_string(), label
         return None
-    def pem(self) -> str | None:
-        """Deduplicated PEM bundle for c2pa, or None when the store is empty."""
+    @functools.cached_property
+    def _pem(self) -> str | None:
         if not self.certificates:
             return None
         seen: set[bytes] = set()
@@ -166,6 +167,10 @@ class TrustStore:
                 seen.add(fp)
                 out.append(cert.public_bytes(serialization.Encoding.PEM))
         return b"".join(out).decode("ascii")
+
+    def pem(self) -> str | None:
+        """Deduplicated PEM bundle for c2pa, or None when the store is empty."""
+        return self._pem
 
     def __len__(self) -> int:
         return len(self.certificates)

@@ -79,6 +79,11 @@ def _decode(data: bytes, name: str) -> str:
                          hint="save it as UTF-8, or sign it with --carrier sidecar") from exc
 
 
+def nfc(text: str) -> str:
+    """Unicode NFC of ``text`` (ASCII text is returned as it is, without a pass)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def _digest(data: bytes, start: int, length: int) -> bytes:
     h = hashlib.sha256()
     h.update(data[:start])
@@ -137,10 +142,10 @@ def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
     except UnicodeDecodeError:
         return None
     if unstructured_too:
-        nfc = unicodedata.normalize("NFC", text)
-        for w in unstructured.find_wrappers(nfc):
+        normal = nfc(text)
+        for w in unstructured.find_wrappers(normal):
             if w.store:
-                return nfc.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
+                return normal.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
     for s in html.find_scripts(data):
         if s.store:
             return data, s.store, [(s.start, s.length)]
@@ -217,7 +222,7 @@ def sign_text_bytes(
                               parent=parent_ing) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
-            body = unicodedata.normalize("NFC", text).encode("utf-8")
+            body = nfc(text).encode("utf-8")
             length = unstructured.target_length(signer.size)
             store = signer.sign(hashlib.sha256(body).digest(), [(len(body), length)])
             wrapper = unstructured.encode_wrapper(store, length=length).encode("utf-8")
@@ -388,8 +393,8 @@ def inspect_text_bytes(
     store_trust = trust if trust is not None else TrustStore.installed()
     text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.
-    nfc = unicodedata.normalize("NFC", text)
-    wrappers = unstructured.find_wrappers(nfc)
+    normal = nfc(text)
+    wrappers = unstructured.find_wrappers(normal)
     if len(wrappers) > 1:
         return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
                                f"the text holds {len(wrappers)} manifest wrappers")
@@ -398,7 +403,7 @@ def inspect_text_bytes(
         if w.store is None:
             return _failure_report(name, "unstructured", "manifest.text.corruptedWrapper",
                                    "the invisible manifest wrapper is damaged")
-        return _external(name, nfc.encode("utf-8"), w.store, "unstructured", store_trust,
+        return _external(name, normal.encode("utf-8"), w.store, "unstructured", store_trust,
                          [(w.byte_start, w.byte_length)])
     # (2) A.7: inline script in HTML.
     scripts = html.find_scripts(data)

@@ -169,3 +169,18 @@ def test_unreachable_padding_is_refused(gap: int) -> None:
 def test_byte_order_mark_alone_is_not_a_wrapper() -> None:
     assert unstructured.find_wrappers("\ufeffText that starts with a BOM.\n") == []
     assert T.inspect_text("\ufeffText that starts with a BOM.\n").status == "unsigned"
+
+
+@pytest.mark.parametrize("text", [
+    "", "ascii only\n", "e\u0301\nplain\n", "a\u0308\n\nq\u0307\u0323\r\nlast", "\n\n\n",
+    unicodedata.normalize("NFD", "Crème brûlée\nÅngström\n") * 50,
+    "한국어 \u1100\u1161\u11a8\n",  # conjoining jamo compose
+])
+def test_nfc_helper_equals_unicodedata(text: str) -> None:
+    assert T.nfc(text) == unicodedata.normalize("NFC", text)
+
+
+def test_fast_selector_encoding_matches_the_definition() -> None:
+    raw = bytes(range(256)) * 3
+    expected = "".join(chr(0xFE00 + b) if b < 16 else chr(0xE0100 + b - 16) for b in raw)
+    assert unstructured._selectors(raw) == expected

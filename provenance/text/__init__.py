@@ -196,6 +196,9 @@ def sign_text_bytes(
             ``replace`` was given.
         SigningError: c2pa refused to sign.
     """
+    from provenance.media import check_usable
+
+    check_usable(identity)
     chosen: Carrier = carrier or default_carrier(name)
     if chosen not in CARRIERS:
         raise InputError(f"unknown carrier {chosen!r}", hint=f"one of {', '.join(CARRIERS)}")

@@ -184,3 +184,8 @@ def test_fast_selector_encoding_matches_the_definition() -> None:
     raw = bytes(range(256)) * 3
     expected = "".join(chr(0xFE00 + b) if b < 16 else chr(0xE0100 + b - 16) for b in raw)
     assert unstructured._selectors(raw) == expected
+
+
+def test_expired_identity_cannot_sign_text(expired_identity: Identity) -> None:
+    with pytest.raises(provenance.IdentityError, match="expired"):
+        T.sign_text("Too late.\n", expired_identity)

@@ -7,11 +7,15 @@ verification or policy failed, 2 bad usage or unreadable input, 3 operational fa
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -22,12 +26,15 @@ from rich.console import Console
 from rich.table import Table
 
 import provenance
+import provenance.batch
 import provenance.media
+import provenance.policy
 from provenance import trust as trust_mod
 from provenance._home import default_tsa_url, tsa_dir
 from provenance._home import home as home_dir
-from provenance.errors import IdentityError, InputError, ProvenanceError, VerificationFailed
+from provenance.errors import IdentityError, InputError, ProvenanceError
 from provenance.identity import Identity, create_local_identity, default_identity_dir
+from provenance.policyfile import load_policy
 from provenance.report import Report, results_document
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OPERATIONAL = 0, 1, 2, 3
@@ -288,14 +295,190 @@ def trust_remove(
     err.print(f"Removed {path}")
 
 
-# -- sign -------------------------------------------------------------------------------------
+# -- sign and verify: one file or a whole tree ------------------------------------------------
+#
+# Both commands expand their inputs (files, `--recursive` directories, glob patterns), call one
+# library function (provenance.batch.sign / .verify) and render its results as they arrive: one
+# OK/FAIL/SKIP/WARN line per file on stderr, --jsonl/--json on stdout or in a file, a progress
+# bar on a terminal and a summary table for batches.
+
+
+class _Renderer:
+    """Turns a stream of batch results into lines, JSON and a summary; owns the output file."""
+
+    def __init__(self, *, kind: str, total: int, as_json: bool, as_jsonl: bool,
+                 report: Path | None, quiet: bool, progress: bool, rows: bool = False) -> None:
+        self.kind = kind
+        self.keep_rows = rows
+        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.total = total
+        self.as_jsonl = as_jsonl
+        self.as_json = as_json or (report is not None and not as_jsonl)
+        self.report = report
+        self.quiet = quiet
+        self.tally = provenance.batch.Tally()
+        self.first = True
+        self.show_progress = progress
+        self._stack = contextlib.ExitStack()
+        self._sink: Any = None
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Renderer:
+        stack = self._stack
+        if self.report is not None and (self.as_json or self.as_jsonl):
+            self._sink = stack.enter_context(provenance.batch.atomic_output(self.report))
+        elif self.as_json:
+            # One document at the end: spooled to disk meanwhile, so memory stays flat.
+            self._sink = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+        elif self.as_jsonl:
+            self._sink = sys.stdout
+        if self.as_json:
+            schema = ("provenance.results/v1" if self.kind == "verify"
+                      else provenance.batch.SIGN_RESULTS_SCHEMA_ID)
+            self._sink.write('{"schema": "' + schema + '", "results": [')
+        if self.show_progress:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = stack.enter_context(Progress(
+                TextColumn(f"{self.kind}ing"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=err, transient=True,
+                redirect_stdout=False, redirect_stderr=False,
+            ))
+            self._task = self._progress.add_task(self.kind, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def add(self, result: provenance.batch.Result) -> None:
+        self.tally.add(result)
+        if self.keep_rows:
+            self.rows.append(_row(result))
+        line = self._line(result)
+        if line is not None:
+            if self._progress is not None:
+                from rich.text import Text
+
+                err.print(Text(line))
+            else:
+                sys.stderr.write(line + "\n")
+        if self._sink is not None:
+            doc = (provenance.batch.verify_document(result) if self.kind == "verify"
+                   else provenance.batch.sign_document(result))
+            if self.as_json:
+                self._sink.write(("\n  " if self.first else ",\n  ") + json.dumps(
+                    doc, ensure_ascii=False))
+                self.first = False
+            else:
+                self._sink.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                if self._sink is sys.stdout:
+                    sys.stdout.flush()
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def finish(self) -> None:
+        """Close the JSON document; copy it to stdout when it was spooled."""
+        self.tally.stop()
+        if self.as_json:
+            passed = self.tally.worst == EXIT_OK
+            self._sink.write("\n], \"passed\": " + json.dumps(passed) + ", \"summary\": "
+                             + json.dumps(self.tally.to_dict()) + "}\n")
+            if self.report is None:
+                self._sink.seek(0)
+                shutil.copyfileobj(self._sink, sys.stdout)
+                sys.stdout.flush()
+
+    def _line(self, r: provenance.batch.Result) -> str | None:
+        b = provenance.batch
+        if isinstance(r, b.Failed):
+            return f"FAIL {r.path}: {'; '.join(r.reasons)}"
+        if isinstance(r, b.Skipped):
+            return None if self.quiet else f"SKIP {r.path}: {r.reason}"
+        if isinstance(r, b.Verified):
+            if r.warnings:
+                return f"WARN {r.path}: {'; '.join(r.warnings)}"
+            return None if self.quiet else f"OK   {r.path}: {_summary(r.report)}"
+        if isinstance(r, b.Signed):
+            note = " (zip repacked with stored members)" if r.repacked else ""
+            return None if self.quiet else f"OK   {r.path} -> {r.output}{note}"
+        return None
+
+    def summary_table(self) -> None:
+        t = self.tally
+        table = Table(title=f"{self.kind.capitalize()} summary", show_header=False)
+        table.add_column("what")
+        table.add_column("count", justify="right")
+
+        def counts(c: Counter[str]) -> str:
+            return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1]))
+
+        table.add_row("files", str(t.total))
+        for name in ("passed", "signed", "failed", "skipped"):
+            if t.outcomes.get(name):
+                table.add_row(name, str(t.outcomes[name]))
+        if t.statuses and self.kind == "verify":
+            table.add_row("status", counts(t.statuses))
+        if t.origins and self.kind == "verify":
+            table.add_row("origin", counts(t.origins))
+        elapsed = t.elapsed or 0.0
+        rate = f"{t.total / elapsed:,.0f} files/s" if elapsed > 0 else "-"
+        table.add_row("time", f"{elapsed:.2f} s ({rate})")
+        err.print(table)
+
+
+def _expand(files: list[Path], recursive: bool, include: list[str] | None,
+            exclude: list[str] | None, prune: list[Path]) -> tuple[list[Any], bool]:
+    """Items to handle, and whether the inputs named more than single files (a batch)."""
+    items = provenance.batch.expand(files, recursive=recursive, include=include or (),
+                                    exclude=[*(exclude or ()), "*.c2pa"], prune=prune)
+    is_batch = any((recursive and f.is_dir()) or
+                   (not f.exists() and any(c in str(f) for c in "*?[")) for f in files)
+    return items, is_batch
+
+
+def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
+         report: Path | None, quiet: bool, progress: bool | None,
+         rows: bool = False) -> _Renderer:
+    """Render every result as it arrives.
+
+    Ctrl-C: work not started is cancelled, files in hand are finished (outputs appear whole or
+    not at all), the report file is not written; then exit 130.
+    """
+    show = err.is_terminal if progress is None else progress
+    try:
+        with _Renderer(kind=kind, total=total, as_json=as_json, as_jsonl=as_jsonl,
+                       report=report, quiet=quiet, progress=show and total > 1,
+                       rows=rows) as r:
+            try:
+                for result in results:
+                    r.add(result)
+            finally:
+                results.close()
+            r.finish()
+    except KeyboardInterrupt:
+        err.print("interrupted; no report was written" if report else "interrupted")
+        raise typer.Exit(130) from None
+    return r
+
+
+_BatchOpt = typer.Option  # (the same options on sign and verify)
 
 
 @app.command("sign")
 def sign_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Files to sign.")],
+    files: Annotated[list[Path], typer.Argument(
+        help="Files, directories (with --recursive) or glob patterns to sign.")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="Output directory.")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out-dir", help="Output directory (keeps the folder structure of directories).",
+    )] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Replace the source.")] = False,
     origin: Annotated[OriginOpt | None, typer.Option(
         help="How it was made: capture (images), creation (documents), edit (needs --parent)."
@@ -315,51 +498,198 @@ def sign_cmd(
         help="RFC 3161 timestamp authority URL (default: PROVENANCE_TSA_URL or config.toml).",
     )] = None,
     no_tsa: Annotated[bool, typer.Option("--no-tsa", help="Do not timestamp.")] = False,
+    recursive: Annotated[bool, _BatchOpt("-r", "--recursive",
+                                         help="Sign every file under directories.")] = False,
+    include: Annotated[list[str] | None, _BatchOpt(
+        help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")] = None,
+    exclude: Annotated[list[str] | None, _BatchOpt(
+        help="Leave out files or folders matching this pattern (repeatable).")] = None,
+    strict: Annotated[bool, _BatchOpt(
+        help="Fail (exit 2) on files of unsupported types instead of skipping them.")] = False,
+    force: Annotated[bool, _BatchOpt(
+        help="Sign again outputs already signed by this identity and newer than the source.",
+    )] = False,
+    jobs: Annotated[int | None, _BatchOpt("-j", "--jobs",
+                                          help="Worker processes (default: all cores).")] = None,
+    executor_url: Annotated[str | None, _BatchOpt(
+        "--executor", help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
+    as_json: Annotated[bool, _BatchOpt("--json", help="One JSON document on stdout.")] = False,
+    as_jsonl: Annotated[bool, _BatchOpt("--jsonl", help="One JSON line per file.")] = False,
+    report: Annotated[Path | None, _BatchOpt(
+        "--report", help="Write the JSON (or, with --jsonl, JSONL) report to this file.",
+    )] = None,
+    quiet: Annotated[bool, _BatchOpt("-q", "--quiet", help="Print only failures.")] = False,
+    progress: Annotated[bool | None, _BatchOpt(
+        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    summary: Annotated[bool | None, _BatchOpt(
+        "--summary/--no-summary",
+        help="Summary table at the end (default: for directories and patterns).")] = None,
 ) -> None:
     """Sign FILES as human-made (NAME.signed.EXT beside each, unless -o/--out-dir/--in-place)."""
     if sum((output is not None, out_dir is not None, in_place)) > 1:
         raise _usage("choose one of -o, --out-dir and --in-place")
-    if output is not None and len(files) > 1:
-        raise _usage("-o takes one input file; use --out-dir for several")
     if origin is OriginOpt.edit and parent is None:
         raise _usage("--origin edit needs --parent ORIGINAL (the file you edited)")
     if out_dir is not None and not out_dir.is_dir():
         raise _usage(f"--out-dir {out_dir} is not a directory (create it first)")
-    identity = _load_identity(identity_dir)
+    if as_json and as_jsonl:
+        raise _usage("choose one of --json and --jsonl")
+    items, is_batch = _expand(files, recursive, include, exclude,
+                              [out_dir] if out_dir is not None else [])
+    if output is not None and len(items) > 1:
+        raise _usage("-o takes one input file; use --out-dir for several")
+    directory = identity_dir or default_identity_dir()
+    password = _password_for(directory)
+    identity = Identity.load(directory, password=password)
     store = _trust_store(trust)
     who = author or identity.info().name
     tsa_url = None if no_tsa else (tsa or default_tsa_url())
     _warn_expiry(identity)
-    worst = EXIT_OK
-    signed = 0
-    for src in files:
-        claim = None
-        if origin is not None or who or title or allow_ai_training or author_title:
-            chosen = origin.value if origin else ("edit" if parent else _default_origin(src))
-            claim = provenance.HumanClaim(
-                chosen,  # type: ignore[arg-type]
-                author=who, author_title=author_title, title=title,
-                allow_ai_training=allow_ai_training,
-            )
-        dest = output if output is not None else (
-            out_dir / src.name if out_dir is not None else None)
-        try:
-            result = provenance.sign(
-                src, dest, identity=identity, claim=claim, parent=parent, trust=store,
-                thumbnail=thumbnail, replace=replace, in_place=in_place, tsa_url=tsa_url,
-            )
-        except ProvenanceError as exc:
-            err.print(f"FAIL {src}: {exc}")
-            worst = max(worst, exc.exit_code)
-            continue
-        note = " (zip repacked with stored members)" if result.repacked else ""
-        err.print(f"OK   {src} -> {result.output}{note}")
-        signed += 1
-    if signed and tsa_url is None and not no_tsa:
+    claim = provenance.batch.ClaimTemplate(
+        origin=origin.value if origin else None,
+        author=who, author_title=author_title, title=title,
+        allow_ai_training=allow_ai_training,
+    ) if (origin is not None or who or title or allow_ai_training or author_title) else None
+    with _executor(jobs, executor_url, len(items)) as ex:
+        signer: Identity | provenance.batch.IdentityRef = identity if ex is None else \
+            provenance.batch.IdentityRef(directory.absolute(), password)
+        results = provenance.batch.sign(
+            items, identity=signer, out_dir=out_dir, output=output, in_place=in_place,
+            claim=claim, parent=parent, trust=store, thumbnail=thumbnail, replace=replace,
+            tsa_url=tsa_url, force=force, strict=strict, executor=ex,
+        )
+        rendered = _run("sign", results, total=len(items), as_json=as_json,
+                        as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress)
+    if rendered.tally.outcomes.get("signed") and tsa_url is None and not no_tsa:
         expires = identity.certificate.not_valid_after_utc
         err.print(f"note: no timestamp (--tsa URL); these signatures stop validating when the "
                   f"certificate expires on {expires:%Y-%m-%d}")
-    raise typer.Exit(worst)
+    if is_batch if summary is None else summary:
+        rendered.summary_table()
+    raise typer.Exit(rendered.tally.worst)
+
+
+@contextlib.contextmanager
+def _executor(jobs: int | None, url: str | None, count: int) -> Any:
+    if url is not None:
+        with provenance.batch.executor(address=url) as ex:
+            yield ex
+        return
+    if jobs is not None and jobs < 1:
+        raise _usage(f"-j must be at least 1, got {jobs}")
+    n = min(jobs or provenance.batch.default_jobs(), max(count, 1))
+    with provenance.batch.executor(n) as ex:
+        yield ex
+
+
+def _fail_on(value: str | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    cats = [v.strip() for v in value.split(",") if v.strip()]
+    known = provenance.policy.FAIL_ON_CATEGORIES
+    bad = [c for c in cats if c not in known]
+    if bad or not cats:
+        raise _usage(f"--fail-on: unknown value {', '.join(bad) or repr(value)} "
+                     f"(choose from {', '.join(known)}, comma-separated)")
+    return frozenset(cats)
+
+
+@app.command("verify")
+def verify_cmd(
+    files: Annotated[list[Path], typer.Argument(
+        help="Files, directories (with --recursive) or glob patterns to verify.")],
+    trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
+    require_trusted: Annotated[bool, typer.Option(help="Demand a trusted signer.")] = False,
+    allow_ai: Annotated[bool, typer.Option(help="Accept AI or mixed origin.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
+    table: Annotated[bool, typer.Option(help="Print a summary table on stdout.")] = False,
+    policy_file: Annotated[Path | None, typer.Option(
+        "--policy", help="A policy file (TOML): anchors, signers, origin, unsigned, age.",
+    )] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Fail only on these, comma-separated: unsigned, invalid, ai, "
+        "untrusted (instead of the default policy).")] = None,
+    recursive: Annotated[bool, _BatchOpt("-r", "--recursive",
+                                         help="Verify every file under directories.")] = False,
+    include: Annotated[list[str] | None, _BatchOpt(
+        help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")] = None,
+    exclude: Annotated[list[str] | None, _BatchOpt(
+        help="Leave out files or folders matching this pattern (repeatable).")] = None,
+    strict: Annotated[bool, _BatchOpt(
+        help="Fail (exit 2) on files of unsupported types instead of skipping them.")] = False,
+    jobs: Annotated[int | None, _BatchOpt("-j", "--jobs",
+                                          help="Worker processes (default: all cores).")] = None,
+    executor_url: Annotated[str | None, _BatchOpt(
+        "--executor", help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
+    report: Annotated[Path | None, _BatchOpt(
+        "-o", "--output", "--report",
+        help="Write the JSON (or, with --jsonl, JSONL) report to this file.")] = None,
+    quiet: Annotated[bool, _BatchOpt("-q", "--quiet",
+                                     help="Print only failures and warnings.")] = False,
+    progress: Annotated[bool | None, _BatchOpt(
+        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
+    summary: Annotated[bool | None, _BatchOpt(
+        "--summary/--no-summary",
+        help="Summary table at the end (default: for directories and patterns).")] = None,
+) -> None:
+    """Verify FILES: intact Content Credentials declaring human origin (or --policy/--fail-on)."""
+    if as_json and as_jsonl:
+        raise _usage("choose one of --json and --jsonl")
+    categories = _fail_on(fail_on)
+    if allow_ai and (policy_file is not None or categories):
+        raise _usage("--allow-ai relaxes the default policy only; with --policy use "
+                     "[origin] allow, with --fail-on leave out ai")
+    pipeline = load_policy(policy_file) if policy_file is not None else None
+    store = _trust_store(trust)
+    unsigned: str = "fail"
+    rules: list[provenance.Policy] = []
+    if pipeline is not None:
+        store = store.merged(pipeline.anchors)
+        unsigned = pipeline.unsigned
+        rules.append(pipeline)
+    if categories:
+        rules.append(provenance.policy.FailOn(categories))  # type: ignore[arg-type]
+        if "unsigned" in categories:
+            unsigned = "fail"  # the explicit flag wins over the file's warn/skip
+    if not rules:
+        policy: provenance.Policy = provenance.default_policy(
+            require_trusted=require_trusted, allow_ai=allow_ai)
+    else:
+        if require_trusted:
+            rules.append(provenance.TrustedSigner())
+        policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
+    items, is_batch = _expand(files, recursive, include, exclude, [])
+    with _executor(jobs, executor_url, len(items)) as ex:
+        results = provenance.batch.verify(
+            items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
+            strict=strict, executor=ex,
+        )
+        rendered = _run("verify", results, total=len(items), as_json=as_json,
+                        as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
+                        rows=table)
+    if table:
+        t = Table(title="Verification")
+        for col in ("file", "status", "origin", "signer", "result"):
+            t.add_column(col)
+        for row in rendered.rows:
+            t.add_row(*row)
+        out.print(t)
+    if is_batch if summary is None else summary:
+        rendered.summary_table()
+    raise typer.Exit(rendered.tally.worst)
+
+
+def _row(r: provenance.batch.Result) -> tuple[str, str, str, str, str]:
+    b = provenance.batch
+    report = getattr(r, "report", None)
+    if report is None:
+        why = r.reason if isinstance(r, b.Skipped) else "; ".join(getattr(r, "reasons", ()))
+        return (str(r.path), "skipped" if isinstance(r, b.Skipped) else "error", "-", "-", why)
+    signer = report.signer.name if report.signer and report.signer.name else "-"
+    result = "pass" if isinstance(r, b.Verified) else \
+        r.reason if isinstance(r, b.Skipped) else "; ".join(getattr(r, "reasons", ()))
+    return (str(r.path), report.status, report.origin, signer, result)
 
 
 def _warn_expiry(identity: Identity) -> None:
@@ -369,15 +699,6 @@ def _warn_expiry(identity: Identity) -> None:
     if left < timedelta(days=30):
         err.print(f"warning: your signing certificate expires in {left.days} days "
                   f"({expires:%Y-%m-%d}); renew it with `provenance identity renew`")
-
-
-def _default_origin(src: Path) -> str:
-    from provenance.formats import media_type_for_name
-
-    mt = media_type_for_name(src)
-    if mt and mt.mime.startswith("image/") and mt.mime != "image/svg+xml":
-        return "capture"
-    return "creation"
 
 
 # -- verify / inspect -------------------------------------------------------------------------
@@ -401,59 +722,6 @@ def _reports_out(docs: list[dict[str, Any]], as_json: bool, passed: bool) -> Non
     if as_json:
         sys.stdout.write(json.dumps(results_document(docs, passed=passed), indent=2,
                                     ensure_ascii=False) + "\n")
-
-
-@app.command("verify")
-def verify_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Files to verify.")],
-    trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
-    require_trusted: Annotated[bool, typer.Option(help="Demand a trusted signer.")] = False,
-    allow_ai: Annotated[bool, typer.Option(help="Accept AI or mixed origin.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
-    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
-    table: Annotated[bool, typer.Option(help="Print a summary table on stdout.")] = False,
-) -> None:
-    """Verify FILES: intact Content Credentials declaring human origin."""
-    if as_json and as_jsonl:
-        raise _usage("choose one of --json and --jsonl")
-    store = _trust_store(trust)
-    policy = provenance.default_policy(require_trusted=require_trusted, allow_ai=allow_ai)
-    worst = EXIT_OK
-    docs: list[dict[str, Any]] = []
-    rows: list[tuple[str, str, str, str, str]] = []
-    for path in files:
-        try:
-            report = provenance.verify(path, policy=policy, trust=store)
-            reasons: list[str] = []
-        except VerificationFailed as exc:
-            report, reasons = exc.report, exc.reasons
-        except InputError as exc:
-            err.print(f"FAIL {path}: {exc}")
-            worst = max(worst, exc.exit_code)
-            rows.append((str(path), "error", "-", "-", str(exc.message)))
-            continue
-        doc = {**report.to_dict(), "passed": not reasons, "reasons": reasons}
-        docs.append(doc)
-        if as_jsonl:
-            sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        if reasons:
-            worst = max(worst, EXIT_FAILED)
-            err.print(f"FAIL {path}: {'; '.join(reasons)}")
-        else:
-            err.print(f"OK   {path}: {_summary(report)}")
-        signer = report.signer.name if report.signer and report.signer.name else "-"
-        rows.append((str(path), report.status, report.origin, signer,
-                     "pass" if not reasons else "; ".join(reasons)))
-    _reports_out(docs, as_json, worst == EXIT_OK)
-    if table:
-        t = Table(title="Verification")
-        for col in ("file", "status", "origin", "signer", "result"):
-            t.add_column(col)
-        for row in rows:
-            t.add_row(*row)
-        out.print(t)
-    raise typer.Exit(worst)
 
 
 @app.command("inspect")

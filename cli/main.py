@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +63,14 @@ class Alg(StrEnum):
     es384 = "es384"
     ps256 = "ps256"
     ed25519 = "ed25519"
+
+
+class CarrierOpt(StrEnum):
+    unstructured = "unstructured"
+    structured = "structured"
+    html = "html"
+    link = "link"
+    sidecar = "sidecar"
 
 
 class OriginOpt(StrEnum):
@@ -498,6 +507,13 @@ def sign_cmd(
         help="RFC 3161 timestamp authority URL (default: PROVENANCE_TSA_URL or config.toml).",
     )] = None,
     no_tsa: Annotated[bool, typer.Option("--no-tsa", help="Do not timestamp.")] = False,
+    carrier: Annotated[CarrierOpt | None, typer.Option(
+        help="Where the manifest goes in text (default: from the file type); sidecar for any "
+        "file.")] = None,
+    manifest_url: Annotated[str | None, typer.Option(
+        help="With --carrier link: the URL where the .c2pa file will be published.")] = None,
+    name: Annotated[str | None, typer.Option(
+        help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
     recursive: Annotated[bool, _BatchOpt("-r", "--recursive",
                                          help="Sign every file under directories.")] = False,
     include: Annotated[list[str] | None, _BatchOpt(
@@ -534,6 +550,18 @@ def sign_cmd(
         raise _usage(f"--out-dir {out_dir} is not a directory (create it first)")
     if as_json and as_jsonl:
         raise _usage("choose one of --json and --jsonl")
+    if carrier is CarrierOpt.link and not manifest_url:
+        raise _usage("--carrier link needs --manifest-url URL")
+    if [str(f) for f in files] == ["-"]:
+        _sign_stdin(identity_dir, name or "stdin.txt", carrier, manifest_url, parent,
+                    origin, author, author_title, title, allow_ai_training, trust, tsa, no_tsa,
+                    replace)
+        return
+    if carrier is not None or manifest_url is not None:
+        _sign_with_carrier(files, output, out_dir, in_place, carrier, manifest_url, parent,
+                           origin, author, author_title, title, allow_ai_training, identity_dir,
+                           trust, tsa, no_tsa, replace)
+        return
     items, is_batch = _expand(files, recursive, include, exclude,
                               [out_dir] if out_dir is not None else [])
     if output is not None and len(items) > 1:
@@ -567,6 +595,100 @@ def sign_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _claim_for(path: Path, origin: OriginOpt | None, parent: Path | None, who: str | None,
+               author_title: str | None, title: str | None,
+               allow_ai_training: bool) -> provenance.HumanClaim:
+    template = provenance.batch.ClaimTemplate(
+        origin=origin.value if origin else None,
+        author=who, author_title=author_title, title=title,
+        allow_ai_training=allow_ai_training,
+    )
+    return template.for_path(path, has_parent=parent is not None)
+
+
+def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None,
+                manifest_url: str | None, parent: Path | None, origin: OriginOpt | None,
+                author: str | None, author_title: str | None, title: str | None,
+                allow_ai_training: bool, trust: list[Path] | None, tsa: str | None,
+                no_tsa: bool, replace: bool) -> None:
+    """``provenance sign -``: text from stdin, signed text on stdout (embedded carriers)."""
+    from provenance.text import sign_text_bytes
+
+    if carrier in (CarrierOpt.sidecar, CarrierOpt.link):
+        raise _usage(f"--carrier {carrier.value} writes a separate file; give a FILE, not '-'")
+    identity = _load_identity(identity_dir)
+    _warn_expiry(identity)
+    data = sys.stdin.buffer.read()
+    parent_data = parent.read_bytes() if parent is not None and parent.is_file() else None
+    if parent is not None and parent_data is None:
+        raise _usage(f"--parent {parent} is not a readable file")
+    signed = sign_text_bytes(
+        data, name=name, identity=identity,
+        claim=_claim_for(Path(name), origin, parent, author or identity.info().name,
+                         author_title, title, allow_ai_training),
+        carrier=carrier.value if carrier else None,  # type: ignore[arg-type]
+        manifest_url=manifest_url, parent=parent_data,
+        parent_name=parent.name if parent is not None else None,
+        trust=_trust_store(trust), tsa_url=None if no_tsa else (tsa or default_tsa_url()),
+        replace=replace,
+    )
+    sys.stdout.buffer.write(signed.data)
+    sys.stdout.buffer.flush()
+    err.print(f"OK   - ({signed.carrier})")
+
+
+def _sign_with_carrier(files: list[Path], output: Path | None, out_dir: Path | None,
+                       in_place: bool, carrier: CarrierOpt | None, manifest_url: str | None,
+                       parent: Path | None, origin: OriginOpt | None, author: str | None,
+                       author_title: str | None, title: str | None, allow_ai_training: bool,
+                       identity_dir: Path | None, trust: list[Path] | None, tsa: str | None,
+                       no_tsa: bool, replace: bool) -> None:
+    """Files signed with an explicit carrier, one by one (one OK/FAIL line each)."""
+    if output is not None and len(files) > 1:
+        raise _usage("-o takes one input file; use --out-dir for several")
+    identity = _load_identity(identity_dir)
+    _warn_expiry(identity)
+    store = _trust_store(trust)
+    tsa_url = None if no_tsa else (tsa or default_tsa_url())
+    worst = EXIT_OK
+    for src in files:
+        dest = output if output is not None else (
+            out_dir / src.name if out_dir is not None else None)
+        try:
+            result = provenance.sign(
+                src, dest, identity=identity,
+                claim=_claim_for(src, origin, parent, author or identity.info().name,
+                                 author_title, title, allow_ai_training),
+                parent=parent, trust=store, replace=replace, in_place=in_place,
+                tsa_url=tsa_url, carrier=carrier.value if carrier else None,
+                manifest_url=manifest_url,
+            )
+        except ProvenanceError as exc:
+            err.print(f"FAIL {src}: {exc}")
+            worst = max(worst, exc.exit_code)
+            continue
+        extra = f" + {result.manifest_file}" if result.manifest_file else ""
+        err.print(f"OK   {src} -> {result.output}{extra} ({result.carrier})")
+    raise typer.Exit(worst)
+
+
+@app.command("strip")
+def strip_cmd(
+    file: Annotated[Path, typer.Argument(help="A signed text file ('-' for stdin).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Replace the file.")] = False,
+) -> None:
+    """Remove the text manifest (A.8 wrapper, A.9 block, A.7 script or link) cleanly."""
+    if str(file) == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="strict")
+        sys.stdout.write(provenance.strip_text(text))
+        return
+    if output is not None and in_place:
+        raise _usage("choose one of -o and --in-place")
+    dest = provenance.strip_file(file, output, in_place=in_place)
+    err.print(f"OK   {file} -> {dest}")
 
 
 @contextlib.contextmanager
@@ -632,6 +754,8 @@ def verify_cmd(
     summary: Annotated[bool | None, _BatchOpt(
         "--summary/--no-summary",
         help="Summary table at the end (default: for directories and patterns).")] = None,
+    name: Annotated[str | None, typer.Option(
+        help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
 ) -> None:
     """Verify FILES: intact Content Credentials declaring human origin (or --policy/--fail-on)."""
     if as_json and as_jsonl:
@@ -659,6 +783,11 @@ def verify_cmd(
         if require_trusted:
             rules.append(provenance.TrustedSigner())
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
+    if [str(f) for f in files] == ["-"]:
+        results: Any = _verify_stdin(name or "stdin.txt", policy, store)
+        rendered = _run("verify", results, total=1, as_json=as_json, as_jsonl=as_jsonl,
+                        report=report, quiet=quiet, progress=False, rows=table)
+        raise typer.Exit(rendered.tally.worst)
     items, is_batch = _expand(files, recursive, include, exclude, [])
     with _executor(jobs, executor_url, len(items)) as ex:
         results = provenance.batch.verify(
@@ -678,6 +807,20 @@ def verify_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _verify_stdin(name: str, policy: provenance.Policy,
+                  store: provenance.TrustStore) -> Iterator[provenance.batch.Result]:
+    """``provenance verify -``: the text on stdin, judged like a file named ``name``."""
+    from provenance.text import inspect_text_bytes
+
+    report = inspect_text_bytes(sys.stdin.buffer.read(), name=name, trust=store)
+    reasons = policy.check(report)
+    path = Path("-")
+    if reasons:
+        yield provenance.batch.Failed(path, report, tuple(reasons), EXIT_FAILED)
+    else:
+        yield provenance.batch.Verified(path, report)
 
 
 def _row(r: provenance.batch.Result) -> tuple[str, str, str, str, str]:

@@ -40,6 +40,7 @@ lint: $(DEVSTAMP)
 
 bench: $(DEVSTAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/text.py
 
 clean:

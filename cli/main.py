@@ -525,6 +525,9 @@ def sign_cmd(
     force: Annotated[bool, _BatchOpt(
         help="Sign again outputs already signed by this identity and newer than the source.",
     )] = False,
+    skip_signed: Annotated[bool, _BatchOpt(
+        help="Skip named files that already carry this identity's intact manifest "
+        "(files found in directories always are).")] = False,
     jobs: Annotated[int | None, _BatchOpt("-j", "--jobs",
                                           help="Worker processes (default: all cores).")] = None,
     executor_url: Annotated[str | None, _BatchOpt(
@@ -584,7 +587,8 @@ def sign_cmd(
         results = provenance.batch.sign(
             items, identity=signer, out_dir=out_dir, output=output, in_place=in_place,
             claim=claim, parent=parent, trust=store, thumbnail=thumbnail, replace=replace,
-            tsa_url=tsa_url, force=force, strict=strict, executor=ex,
+            tsa_url=tsa_url, force=force, strict=strict, skip_signed=skip_signed,
+            executor=ex,
         )
         rendered = _run("sign", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress)

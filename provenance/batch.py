@@ -129,7 +129,7 @@ def _matches(rel: Path, patterns: Sequence[str]) -> bool:
     return False
 
 
-def _walk(root: Path, prune: set[Path]) -> Iterator[Path]:
+def _walk(root: Path, prune: set[str]) -> Iterator[Path]:
     """Regular files under ``root`` (hidden names skipped), sorted by relative path."""
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -145,11 +145,10 @@ def _walk(root: Path, prune: set[Path]) -> Iterator[Path]:
     return iter(found)
 
 
-def _key(p: Path) -> Path:
-    try:
-        return p.resolve()
-    except OSError:
-        return p.absolute()
+def _key(p: Path) -> str:
+    """A path's identity for duplicate and collision checks: absolute and normalised, without
+    touching the disk (thousands of files; a symlinked alias counts as another path)."""
+    return os.path.abspath(p)
 
 
 def _glob_base(pattern: str) -> Path:
@@ -182,7 +181,7 @@ def expand(
         InputError: a glob pattern that matches nothing.
     """
     pruned = {_key(Path(p)) for p in prune}
-    seen: set[Path] = set()
+    seen: set[str] = set()
     out: list[Item] = []
 
     def keep(rel: Path) -> bool:
@@ -671,6 +670,7 @@ class _SignSpec:
     force: bool
     strict: bool
     out_root: Path | None
+    skip_signed: bool = False
 
 
 @dataclass(frozen=True)
@@ -694,6 +694,7 @@ def sign(
     tsa_url: str | None = None,
     force: bool = False,
     strict: bool = False,
+    skip_signed: bool = False,
     executor: Executor | None = None,
     chunk_size: int | None = None,
 ) -> Iterator[Signed | Failed | Skipped]:
@@ -704,8 +705,8 @@ def sign(
     whose output already exists, is newer than the source, and verifies as intact and signed
     by this identity is skipped as ``unchanged`` (``force`` signs it again); so is a source found
     in a directory that already carries this identity's intact manifest (a source named on its
-    own is refused with AlreadySigned, as :func:`provenance.sign` does). Two inputs that would
-    write the same output are refused before anything is written.
+    own is refused with AlreadySigned, as :func:`provenance.sign` does, unless ``skip_signed``).
+    Two inputs that would write the same output are refused before anything is written.
 
     ``identity`` may be an :class:`Identity` (sent to local workers as bytes; a callback
     identity signs only in this process or in threads) or an :class:`IdentityRef` (loaded by
@@ -724,7 +725,7 @@ def sign(
     spec = _SignSpec(
         uuid.uuid4().hex, os.getcwd(), ident, store_state(store), claim,
         Path(parent) if parent is not None else None, thumbnail, replace, in_place, tsa_url,
-        force, strict, Path(out_dir) if out_dir is not None else None,
+        force, strict, Path(out_dir) if out_dir is not None else None, skip_signed,
     )
     planned = _plan(items, spec, Path(output) if output is not None else None)
     total = len(items) if isinstance(items, Sequence) else None
@@ -740,8 +741,8 @@ def _plan(items: Iterable[Item | Path | str], spec: _SignSpec,
     """Destinations, checked for collisions in input order, before any worker writes."""
     from provenance.media import default_output
 
-    sources: set[Path] = set()
-    dests: dict[Path, Path] = {}
+    sources: set[str] = set()
+    dests: dict[str, Path] = {}
     count = 0
     for raw in items:
         item = Item.of(raw)
@@ -823,9 +824,9 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
             in_place=spec.in_place, tsa_url=spec.tsa_url,
         )
     except AlreadySigned as exc:
-        # Found in a directory (a re-run over a tree signed in place): nothing to do. Named
-        # on its own: refused, as for a single file.
-        if not item.explicit and _signed_by(src, identity, store):
+        # Found in a directory (a re-run over a tree signed in place), or skip_signed (a
+        # pre-commit hook): nothing to do. Named on its own: refused, as for a single file.
+        if (not item.explicit or spec.skip_signed) and _signed_by(src, identity, store):
             return Skipped(item.path, "already signed by this identity and unchanged "
                            "(--replace signs it again, discarding that manifest)", "unchanged")
         return _fail(item.path, exc)

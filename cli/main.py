@@ -449,6 +449,9 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
                                     exclude=[*(exclude or ()), "*.c2pa"], prune=prune)
     is_batch = any((recursive and f.is_dir()) or
                    (not f.exists() and any(c in str(f) for c in "*?[")) for f in files)
+    if not items:
+        err.print("warning: no files to handle (check the paths, --recursive and "
+                  "--include/--exclude)")
     return items, is_batch
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import glob
-import json
 import multiprocessing
 import os
 import signal
@@ -68,6 +67,7 @@ __all__ = [
     "atomic_output",
     "default_jobs",
     "executor",
+    "exit_code",
     "expand",
     "sign",
     "sign_document",
@@ -375,7 +375,6 @@ def _dask_executor(address: str) -> Iterator[Executor]:
 
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -1005,8 +1004,3 @@ def atomic_output(path: Path | str) -> Iterator[IO[str]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-
-
-def dumps(doc: dict[str, Any]) -> str:
-    """One JSON line."""
-    return json.dumps(doc, ensure_ascii=False)

@@ -18,6 +18,7 @@ from tests.cli.helpers import (
     EXIT_USAGE,
     assert_one_error_line,
     describe,
+    report_validator,
     run,
 )
 
@@ -111,6 +112,9 @@ max_days = 30
 
 def _counts(proc) -> Counter[str]:  # type: ignore[no-untyped-def]
     docs = [json.loads(ln) for ln in proc.stdout.splitlines()]
+    validator = report_validator()
+    for doc in docs:
+        validator.validate(doc)
     return Counter("skipped" if "skipped" in d else "warned" if d.get("warnings")
                    else "passed" if d["passed"] else "failed" for d in docs)
 

@@ -670,6 +670,9 @@ class _SignSpec:
     strict: bool
     out_root: Path | None
     skip_signed: bool = False
+    #: text carrier options, passed to provenance.sign only when set
+    carrier: str | None = None
+    manifest_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -694,6 +697,8 @@ def sign(
     force: bool = False,
     strict: bool = False,
     skip_signed: bool = False,
+    carrier: str | None = None,
+    manifest_url: str | None = None,
     executor: Executor | None = None,
     chunk_size: int | None = None,
 ) -> Iterator[Signed | Failed | Skipped]:
@@ -709,7 +714,8 @@ def sign(
 
     ``identity`` may be an :class:`Identity` (sent to local workers as bytes; a callback
     identity signs only in this process or in threads) or an :class:`IdentityRef` (loaded by
-    each worker; what remote executors need).
+    each worker; what remote executors need). ``carrier``/``manifest_url`` go to
+    :func:`provenance.sign` as they are (text carriers, sidecars).
     """
     if sum((out_dir is not None, output is not None, in_place)) > 1:
         raise InputError("choose one of out_dir, output and in_place")
@@ -725,6 +731,7 @@ def sign(
         uuid.uuid4().hex, os.getcwd(), ident, store_state(store), claim,
         Path(parent) if parent is not None else None, thumbnail, replace, in_place, tsa_url,
         force, strict, Path(out_dir) if out_dir is not None else None, skip_signed,
+        carrier, manifest_url,
     )
     planned = _plan(items, spec, Path(output) if output is not None else None)
     total = len(items) if isinstance(items, Sequence) else None
@@ -816,11 +823,16 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
         claim = spec.claim
         if isinstance(claim, ClaimTemplate):
             claim = claim.for_path(item.path, has_parent=spec.parent is not None)
+        text_options: dict[str, Any] = {}
+        if spec.carrier is not None:
+            text_options["carrier"] = spec.carrier
+        if spec.manifest_url is not None:
+            text_options["manifest_url"] = spec.manifest_url
         result = provenance.sign(
             src, dest, identity=identity, claim=claim,
             parent=_resolve(spec.parent, spec.cwd) if spec.parent is not None else None,
             trust=store, thumbnail=spec.thumbnail, replace=spec.replace,
-            in_place=spec.in_place, tsa_url=spec.tsa_url,
+            in_place=spec.in_place, tsa_url=spec.tsa_url, **text_options,
         )
     except AlreadySigned as exc:
         # Found in a directory (a re-run over a tree signed in place), or skip_signed (a

@@ -267,3 +267,22 @@ def test_atomic_output(tmp_path: Path) -> None:
         fh.write("{}")
     assert target.read_text() == "{}"
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_sign_text_and_sidecar_carriers(tmp_path: Path, identity: Identity) -> None:
+    """Text files go through provenance.sign's own dispatch; carrier= is passed along."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("TEST-ONLY written by a person\n")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(assets.image_bytes("JPEG"))
+    out = tmp_path / "out"
+    out.mkdir()
+    results = list(batch.sign([notes, photo], identity=identity, out_dir=out))
+    assert all(isinstance(r, batch.Signed) for r in results), results
+    side = tmp_path / "side"
+    side.mkdir()
+    (r,) = batch.sign([photo], identity=identity, out_dir=side, carrier="sidecar")
+    assert isinstance(r, batch.Signed), r
+    assert (side / "photo.jpg.c2pa").is_file()
+    assert all(isinstance(v, batch.Verified) for v in batch.verify(
+        [out / "notes.txt", out / "photo.jpg", side / "photo.jpg"]))

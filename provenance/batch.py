@@ -471,24 +471,8 @@ def _worker_state(token: str, build: Callable[[], T]) -> T:
     return value
 
 
-class _Anchors(TrustStore):
-    """A TrustStore whose PEM bundle is computed once (each verify asks for it)."""
-
-    _pem_cache: str | None
-
-    def pem(self) -> str | None:
-        """Deduplicated PEM bundle, cached."""
-        try:
-            return self._pem_cache
-        except AttributeError:
-            value = TrustStore.pem(self)
-            object.__setattr__(self, "_pem_cache", value)
-            return value
-
-
 def _anchors(state: StoreState) -> TrustStore:
-    store = store_from_state(state)
-    return _Anchors(store.certificates, store.labels)
+    return store_from_state(state)
 
 
 def _resolve(path: Path, cwd: str) -> Path:

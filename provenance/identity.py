@@ -120,11 +120,7 @@ class Identity:
         """
         if not name or not name.strip():
             raise IdentityError("an identity needs a name", hint="pass --name 'Your Name'")
-        algorithm = algorithm.lower()
-        if algorithm not in ALGORITHMS:
-            raise IdentityError(
-                f"unknown algorithm {algorithm!r}", hint=f"choose one of {', '.join(ALGORITHMS)}"
-            )
+        algorithm = _check_algorithm(algorithm)
         now = _dt.datetime.now(_dt.UTC)
         root_key = _generate_key(algorithm)
         root_attrs = [x509.NameAttribute(NameOID.COMMON_NAME, f"{name} provenance root")]
@@ -168,14 +164,9 @@ class Identity:
     ) -> Identity:
         """Issue an author certificate from ``root`` (used by create and by tests)."""
         key = _generate_key(algorithm)
-        attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
-        if organization:
-            attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
-        if email:
-            attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
         builder = (
             x509.CertificateBuilder()
-            .subject_name(x509.Name(attrs))
+            .subject_name(_subject(name, organization, email))
             .issuer_name(root.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -222,11 +213,7 @@ class Identity:
         problems = check_certificate_profile(chain)
         if problems:
             raise CertificateProfileError(problems)
-        if algorithm.lower() not in ALGORITHMS:
-            raise IdentityError(
-                f"unknown algorithm {algorithm!r}", hint=f"choose one of {', '.join(ALGORITHMS)}"
-            )
-        return cls(chain=tuple(chain), algorithm=algorithm.lower(), _callback=sign)
+        return cls(chain=tuple(chain), algorithm=_check_algorithm(algorithm), _callback=sign)
 
     @classmethod
     def from_files(
@@ -480,19 +467,11 @@ def make_csr(
     The request asks for keyUsage digitalSignature (critical), extendedKeyUsage emailProtection
     + C2PA claim signing + documentSigning, and basicConstraints cA=FALSE: what c2pa-rs needs.
     """
-    algorithm = algorithm.lower()
-    if algorithm not in ALGORITHMS:
-        raise IdentityError(f"unknown algorithm {algorithm!r}",
-                            hint=f"choose one of {', '.join(ALGORITHMS)}")
+    algorithm = _check_algorithm(algorithm)
     key = _generate_key(algorithm)
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
-    if organization:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
-    if email:
-        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
     builder = (
         x509.CertificateSigningRequestBuilder()
-        .subject_name(x509.Name(attrs))
+        .subject_name(_subject(name, organization, email))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([
@@ -588,6 +567,23 @@ def check_certificate_profile(
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _check_algorithm(algorithm: str) -> str:
+    alg = algorithm.lower()
+    if alg not in ALGORITHMS:
+        raise IdentityError(f"unknown algorithm {algorithm!r}",
+                            hint=f"choose one of {', '.join(ALGORITHMS)}")
+    return alg
+
+
+def _subject(name: str, organization: str | None, email: str | None) -> x509.Name:
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, name)]
+    if organization:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    if email:
+        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    return x509.Name(attrs)
 
 
 def _generate_key(algorithm: str) -> PrivateKey:

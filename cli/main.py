@@ -563,11 +563,6 @@ def sign_cmd(
                     origin, author, author_title, title, allow_ai_training, trust, tsa, no_tsa,
                     replace)
         return
-    if carrier is not None or manifest_url is not None:
-        _sign_with_carrier(files, output, out_dir, in_place, carrier, manifest_url, parent,
-                           origin, author, author_title, title, allow_ai_training, identity_dir,
-                           trust, tsa, no_tsa, replace)
-        return
     items, is_batch = _expand(files, recursive, include, exclude,
                               [out_dir] if out_dir is not None else [])
     if output is not None and len(items) > 1:
@@ -591,7 +586,7 @@ def sign_cmd(
             items, identity=signer, out_dir=out_dir, output=output, in_place=in_place,
             claim=claim, parent=parent, trust=store, thumbnail=thumbnail, replace=replace,
             tsa_url=tsa_url, force=force, strict=strict, skip_signed=skip_signed,
-            executor=ex,
+            carrier=carrier.value if carrier else None, manifest_url=manifest_url, executor=ex,
         )
         rendered = _run("sign", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress)
@@ -644,41 +639,6 @@ def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None
     sys.stdout.buffer.write(signed.data)
     sys.stdout.buffer.flush()
     err.print(f"OK   - ({signed.carrier})")
-
-
-def _sign_with_carrier(files: list[Path], output: Path | None, out_dir: Path | None,
-                       in_place: bool, carrier: CarrierOpt | None, manifest_url: str | None,
-                       parent: Path | None, origin: OriginOpt | None, author: str | None,
-                       author_title: str | None, title: str | None, allow_ai_training: bool,
-                       identity_dir: Path | None, trust: list[Path] | None, tsa: str | None,
-                       no_tsa: bool, replace: bool) -> None:
-    """Files signed with an explicit carrier, one by one (one OK/FAIL line each)."""
-    if output is not None and len(files) > 1:
-        raise _usage("-o takes one input file; use --out-dir for several")
-    identity = _load_identity(identity_dir)
-    _warn_expiry(identity)
-    store = _trust_store(trust)
-    tsa_url = None if no_tsa else (tsa or default_tsa_url())
-    worst = EXIT_OK
-    for src in files:
-        dest = output if output is not None else (
-            out_dir / src.name if out_dir is not None else None)
-        try:
-            result = provenance.sign(
-                src, dest, identity=identity,
-                claim=_claim_for(src, origin, parent, author or identity.info().name,
-                                 author_title, title, allow_ai_training),
-                parent=parent, trust=store, replace=replace, in_place=in_place,
-                tsa_url=tsa_url, carrier=carrier.value if carrier else None,
-                manifest_url=manifest_url,
-            )
-        except ProvenanceError as exc:
-            err.print(f"FAIL {src}: {exc}")
-            worst = max(worst, exc.exit_code)
-            continue
-        extra = f" + {result.manifest_file}" if result.manifest_file else ""
-        err.print(f"OK   {src} -> {result.output}{extra} ({result.carrier})")
-    raise typer.Exit(worst)
 
 
 @app.command("strip")

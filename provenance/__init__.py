@@ -27,17 +27,24 @@ from provenance.media import SignResult, sign, sign_bytes
 from provenance.policy import (
     AllOf,
     AnyOf,
+    FailOn,
     HumanOrigin,
     IngredientsIntact,
     Intact,
+    IssuedBy,
+    MaxAge,
+    NoAIIngredient,
+    OriginIn,
     Policy,
+    SignerIdentity,
     TrustedSigner,
     UnsafeNoOp,
     default_policy,
 )
+from provenance.policyfile import PolicyError, load_policy
 from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
-from provenance.trust import TrustStore
 from provenance.text import inspect_text, sign_text, strip_file, strip_text, verify_text
+from provenance.trust import TrustStore
 from provenance.verify import inspect, verify
 
 __all__ = [
@@ -46,6 +53,7 @@ __all__ = [
     "AlreadySigned",
     "AnyOf",
     "CertificateProfileError",
+    "FailOn",
     "Failure",
     "HumanClaim",
     "HumanOrigin",
@@ -56,11 +64,17 @@ __all__ = [
     "IngredientsIntact",
     "InputError",
     "Intact",
+    "IssuedBy",
+    "MaxAge",
+    "NoAIIngredient",
+    "OriginIn",
     "OutputError",
     "Policy",
+    "PolicyError",
     "ProvenanceError",
     "Report",
     "SignResult",
+    "SignerIdentity",
     "SignerInfo",
     "SigningError",
     "TrustError",
@@ -74,6 +88,7 @@ __all__ = [
     "default_policy",
     "inspect",
     "inspect_text",
+    "load_policy",
     "sign",
     "sign_bytes",
     "sign_text",

@@ -848,6 +848,8 @@ def _same_signer(report: Report, identity: Identity) -> bool:
     signer = report.signer
     if not report.intact or signer is None:
         return False
+    if signer.serial is not None:  # the exact certificate
+        return signer.serial == format(identity.certificate.serial_number, "x")
     info = identity.info()
     if (signer.name or None) != info.name or (signer.organization or None) != \
             info.organization:

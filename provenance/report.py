@@ -52,6 +52,8 @@ class SignerInfo:
     #: subject of the trust anchor the signer chains to, and the list (file) it came from
     anchor: str | None = None
     trust_list: str | None = None
+    #: serial number of the signing certificate (hex), which identifies it exactly
+    serial: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -63,6 +65,7 @@ class SignerInfo:
             "algorithm": self.algorithm,
             "anchor": self.anchor,
             "trust_list": self.trust_list,
+            "serial": self.serial,
         }
 
 

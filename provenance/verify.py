@@ -337,6 +337,7 @@ def _signer(manifest: dict[str, Any] | None, signature: dict[str, Any] | None,
         algorithm=str(info["alg"]).lower() if info.get("alg") else None,
         anchor=anchor[0] if anchor else None,
         trust_list=anchor[1] if anchor else None,
+        serial=str(cert["serialNumber"]).lower() if cert.get("serialNumber") else None,
     )
 
 

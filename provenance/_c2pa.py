@@ -130,17 +130,7 @@ def sign_stream(
         manifest["thumbnail"] = {"format": thumbnail[0], "identifier": "thumbnail"}
     try:
         with c2pa.Builder(manifest, context=ctx) as builder:
-            if thumbnail is not None:
-                import io
-
-                builder.add_resource("thumbnail", io.BytesIO(thumbnail[1]))
-            if parent is not None:
-                pmime, ptitle, pstream = parent
-                builder.add_ingredient(
-                    {"title": ptitle, "relationship": "parentOf", "label": "parent"},
-                    pmime,
-                    pstream,
-                )
+            _add_extras(builder, parent, thumbnail)
             result: bytes = builder.sign(signer, mime, source, dest)
             return result
     except c2pa.C2paError as exc:
@@ -156,6 +146,20 @@ def sign_stream(
                              hint="the file may be damaged; export it again") from exc
         raise SigningError(f"c2pa failed to sign: {message}",
                            hint="check the identity with `provenance identity show`") from exc
+
+
+def _add_extras(builder: Any, parent: tuple[str, str, BinaryIO] | None,
+                thumbnail: tuple[str, bytes] | None) -> None:
+    """The thumbnail resource and the parent ingredient (parsed by c2pa from its asset)."""
+    import io
+
+    if thumbnail is not None:
+        builder.add_resource("thumbnail", io.BytesIO(thumbnail[1]))
+    if parent is not None:
+        pmime, ptitle, pstream = parent
+        builder.add_ingredient(
+            {"title": ptitle, "relationship": "parentOf", "label": "parent"}, pmime, pstream,
+        )
 
 
 def read_manifest(mime: str, stream: BinaryIO, *, trust_pem: str | None) -> ManifestStore | None:
@@ -305,18 +309,26 @@ class DataHashSigner:
         trust_pem: str | None,
         tsa_url: str | None = None,
         parent: ExternalParent | None = None,
+        asset_format: str = "application/c2pa",
+        parent_asset: tuple[str, str, BinaryIO] | None = None,
+        thumbnail: tuple[str, bytes] | None = None,
     ) -> None:
         import ctypes
 
         self._lib = _native()
         self._signer = _signer(identity, tsa_url)
+        self._format = asset_format.encode()
+        if thumbnail is not None:
+            manifest = {**manifest,
+                        "thumbnail": {"format": thumbnail[0], "identifier": "thumbnail"}}
         try:
             self._builder = _builder(manifest, trust_pem, parent)
+            _add_extras(self._builder, parent_asset, thumbnail)
         except c2pa.C2paError as exc:
             raise SigningError(f"c2pa refused the manifest: {_msg(exc)}") from exc
         ptr = ctypes.POINTER(ctypes.c_ubyte)()
         n = self._lib.c2pa_builder_data_hashed_placeholder(
-            _handle(self._builder), self._signer.reserve_size(), b"application/c2pa",
+            _handle(self._builder), self._signer.reserve_size(), self._format,
             ctypes.byref(ptr),
         )
         self.size = len(_take_bytes(self._lib, n, ptr, "reserve the manifest"))
@@ -339,7 +351,7 @@ class DataHashSigner:
         ptr = ctypes.POINTER(ctypes.c_ubyte)()
         n = self._lib.c2pa_builder_sign_data_hashed_embeddable(
             _handle(self._builder), _handle(self._signer), json.dumps(data_hash).encode(),
-            b"application/c2pa", None, ctypes.byref(ptr),
+            self._format, None, ctypes.byref(ptr),
         )
         store = _take_bytes(self._lib, n, ptr, "sign")
         if len(store) != self.size:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import io
 import os
 import tempfile
@@ -62,9 +63,13 @@ def _default_claim(mtype: MediaType, claim: HumanClaim | None, has_parent: bool)
     return HumanClaim("capture" if is_capture else "creation")
 
 
-def existing_signer(name: str, mtype: MediaType, data: bytes) -> str | None:
-    """If ``data`` already carries a C2PA manifest, a short description of it; else None."""
-    if _C2PA_STORE_UUID not in data:
+def existing_signer(name: str, mtype: MediaType, data: bytes, *,
+                    has_store: bool | None = None) -> str | None:
+    """If ``data`` already carries a C2PA manifest, a short description of it; else None.
+
+    ``has_store``: the caller's answer to "is the manifest store box type in the bytes?", to
+    save a second scan of a large file."""
+    if not (_C2PA_STORE_UUID in data if has_store is None else has_store):
         return None
     try:
         found = _c2pa.read_manifest(mtype.mime, io.BytesIO(data), trust_pem=None)
@@ -129,8 +134,9 @@ def _sign_into(
     mtype = identify(name, data)
     check_structure(name, mtype, data)
     # (2) Never erase history silently.
+    has_store = _C2PA_STORE_UUID in data
     if parent is None and not replace:
-        existing = existing_signer(name, mtype, data)
+        existing = existing_signer(name, mtype, data, has_store=has_store)
         if existing:
             raise AlreadySigned(
                 f"{name} already carries {existing}; signing again would erase its history",
@@ -155,11 +161,41 @@ def _sign_into(
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
     trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    if mtype.mime in _DATA_HASHED and not has_store:
+        # (6a) JPEG and PNG: one sha256 pass of our own and one write. c2pa's own path reads
+        # a JPEG source three times; here c2pa only lays out and signs the manifest segment.
+        offset = _manifest_offset(mtype.mime, data)
+        with _c2pa.DataHashSigner(
+            manifest, identity, trust_pem=trust_pem, tsa_url=tsa_url,
+            asset_format=mtype.mime, parent_asset=parent_arg, thumbnail=thumb,
+        ) as signer:
+            # The exclusion is exactly the inserted segment, so the hash is that of the source.
+            store = signer.sign(hashlib.sha256(data).digest(), [(offset, signer.size)])
+        view = memoryview(data)
+        out.write(view[:offset])
+        out.write(store)
+        out.write(view[offset:])
+        return mtype, repacked
+    # (6b) Everything else: c2pa embeds.
     _c2pa.sign_stream(
         manifest, mtype.mime, io.BytesIO(data), out, identity,
         trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=tsa_url,
     )
     return mtype, repacked
+
+
+_DATA_HASHED = frozenset({"image/jpeg", "image/png"})
+
+
+def _manifest_offset(mime: str, data: bytes) -> int:
+    """Where the manifest segment goes: a JPEG's APP11 after SOI and any APP0 (JFIF) / APP1
+    (Exif, XMP) segments; a PNG's caBX chunk right after IHDR."""
+    if mime == "image/png":
+        return 8 + 8 + 13 + 4  # signature, then IHDR (always 13 bytes of data)
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF and data[pos + 1] in (0xE0, 0xE1):
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+    return pos
 
 
 def check_usable(identity: Identity, *, at: _dt.datetime | None = None) -> None:

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
+from _common import dist_version
 from PIL import Image
 
 import provenance
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     n = args.n or (200 if args.quick else 1000)
 
-    print(f"provenance {provenance.__version__}, c2pa-python {c2pa_version()}, "
+    print(f"provenance {provenance.__version__}, c2pa-python {dist_version('c2pa-python')}, "
           f"Python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs ({batch.default_jobs()} usable), load average "
           f"{os.getloadavg()[0]:.2f} at start")
@@ -384,15 +385,6 @@ def main(argv: list[str] | None = None) -> int:
           f"{large['tree_rss_mb']:.0f} MB at {mem_large:,} (tree RSS)")
     print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
     return 0
-
-
-def c2pa_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("c2pa-python")
-    except Exception:  # pragma: no cover - informational only
-        return "?"
 
 
 if __name__ == "__main__":

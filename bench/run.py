@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
+from _common import dist_version
 from cryptography.hazmat.primitives import serialization
 from PIL import Image
 
@@ -329,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     sizes = {"1MB": SIZES["1MB"]} if args.quick else SIZES
 
-    print(f"provenance {provenance.__version__}, c2pa-python {_c2pa_version()}, "
+    print(f"provenance {provenance.__version__}, c2pa-python {dist_version('c2pa-python')}, "
           f"Python {platform.python_version()}, {platform.machine()}, "
           f"{os.cpu_count()} CPUs")
     t_start = time.perf_counter()
@@ -366,15 +367,6 @@ def main(argv: list[str] | None = None) -> int:
             profile_sign(max(jpegs, key=lambda c: len(c.data)), tmp, identity, store)
     print(f"\ntotal {time.perf_counter() - t_start:.0f} s")
     return 0
-
-
-def _c2pa_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("c2pa-python")
-    except Exception:  # pragma: no cover - informational only
-        return "?"
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from _common import dist_version
+
 from provenance.identity import Identity
 from provenance.text import inspect_text, sign_text
 from provenance.trust import TrustStore
@@ -270,15 +272,6 @@ def print_targets(cases: list[Case]) -> None:
                   f"5 x {fmt_ms(base)} ms ({ratio(v, base)})")
 
 
-def _version(dist: str) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(dist)
-    except Exception:  # pragma: no cover - informational only
-        return "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1 KB and 100 KB only")
@@ -286,8 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {k: v for k, v in SIZES.items() if not (args.quick and k == "10 MB")}
 
     enc = Encypher()
-    print(f"provenance text bench: c2pa-python {_version('c2pa-python')}, encypher-ai "
-          f"{_version('encypher-ai') if enc.error is None else 'n/a'}, Python "
+    print(f"provenance text bench: c2pa-python {dist_version('c2pa-python')}, encypher-ai "
+          f"{dist_version('encypher-ai') if enc.error is None else 'n/a'}, Python "
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
     t_start = time.perf_counter()
     identity, _root_key = Identity.create("BENCH TEST-ONLY")

@@ -55,8 +55,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import c2pa
-from _common import dist_version
+from _common import dist_version, plain_sign, plain_verify
 from PIL import Image
 
 import provenance
@@ -64,7 +63,6 @@ from provenance import batch
 from provenance.identity import Identity
 from provenance.trust import TrustStore
 
-IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 MB = 1024 * 1024
 ROUNDS = 3
 TARGETS = {"ratio": 20.0, "sign_j2": 500.0, "verify_j2": 400.0, "speedup": 1.7,
@@ -100,38 +98,6 @@ def make_inputs(folder: Path, n: int, distinct: int = 50) -> list[Path]:
 
 
 # -- the straightforward c2pa-python usage ----------------------------------------------------
-
-
-def plain_manifest(title: str) -> str:
-    """Equivalent to ours: c2pa.created + digitalCapture, training-mining notAllowed."""
-    return json.dumps({
-        "claim_generator_info": [{"name": "bench-plain", "version": "0.1.0"}],
-        "title": title,
-        "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": [{
-                "action": "c2pa.created", "digitalSourceType": IPTC + "digitalCapture"}]}},
-            {"label": "c2pa.training-mining", "data": {"entries": {
-                e: {"use": "notAllowed"} for e in (
-                    "c2pa.ai_generative_training", "c2pa.ai_inference",
-                    "c2pa.ai_training", "c2pa.data_mining")}}},
-        ],
-    })
-
-
-def plain_sign(src: Path, dst: Path, alg: bytes, chain_pem: bytes, key_pem: bytes) -> None:
-    # As in c2pa-python's README: a Signer from C2paSignerInfo, a Builder from the manifest
-    # JSON with default settings, sign_file(source, dest, signer). No timestamp (no network).
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(alg, chain_pem, key_pem, None))
-    try:
-        with c2pa.Builder(plain_manifest(src.name)) as builder:
-            builder.sign_file(src, dst, signer)
-    finally:
-        signer.close()
-
-
-def plain_verify(path: Path) -> str:
-    with c2pa.Reader(path) as reader:
-        return str(reader.json())
 
 
 def plain_sign_all(paths: list[Path], out: Path, alg: bytes, chain_pem: bytes,

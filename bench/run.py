@@ -37,7 +37,6 @@ import cProfile
 import gc
 import hashlib
 import io
-import json
 import os
 import platform
 import pstats
@@ -51,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
-from _common import dist_version
+from _common import dist_version, plain_manifest, plain_sign, plain_verify
 from cryptography.hazmat.primitives import serialization
 from PIL import Image
 
@@ -63,7 +62,6 @@ MB = 1_000_000
 SIZES = {"1MB": 1 * MB, "50MB": 50 * MB}
 RUNS = {"1MB": 7, "50MB": 5}
 T1_LIMIT = 4.0  # our sign / sha256 at 50 MB
-IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
 # -- inputs -----------------------------------------------------------------------------------
@@ -114,48 +112,6 @@ class Case:
 
 
 # -- the straightforward c2pa-python usage ----------------------------------------------------
-
-
-def plain_manifest(title: str) -> str:
-    """A manifest equivalent to ours: c2pa.created + digitalCapture, training-mining notAllowed."""
-    return json.dumps({
-        "claim_generator_info": [{"name": "bench-plain", "version": "0.1.0"}],
-        "title": title,
-        "assertions": [
-            {
-                "label": "c2pa.actions.v2",
-                "data": {"actions": [{
-                    "action": "c2pa.created",
-                    "digitalSourceType": IPTC + "digitalCapture",
-                }]},
-            },
-            {
-                "label": "c2pa.training-mining",
-                "data": {"entries": {
-                    e: {"use": "notAllowed"} for e in (
-                        "c2pa.ai_generative_training", "c2pa.ai_inference",
-                        "c2pa.ai_training", "c2pa.data_mining",
-                    )
-                }},
-            },
-        ],
-    })
-
-
-def plain_sign(src: Path, dst: Path, alg: bytes, chain_pem: bytes, key_pem: bytes) -> None:
-    # As in c2pa-python's README: a Signer from C2paSignerInfo, a Builder from the manifest
-    # JSON with default settings, sign_file(source, dest, signer). No timestamp (no network).
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(alg, chain_pem, key_pem, None))
-    try:
-        with c2pa.Builder(plain_manifest(src.name)) as builder:
-            builder.sign_file(src, dst, signer)
-    finally:
-        signer.close()
-
-
-def plain_verify(path: Path) -> str:
-    with c2pa.Reader(path) as reader:
-        return str(reader.json())
 
 
 @dataclass

@@ -1,11 +1,14 @@
-"""Opening input files with one clear error per failure (missing, directory, permission)."""
+"""File I/O: inputs opened with one clear error per failure, outputs written atomically."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-from provenance.errors import InputError
+from provenance.errors import InputError, OutputError
 
 #: Read buffer for assets handed to c2pa as streams.
 BUFFER = 1 << 20
@@ -40,3 +43,64 @@ def read_input(path: Path, what: str = "file") -> bytes:
             return fh.read()
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def check_dir(dest: Path) -> None:
+    """Refuse an output whose directory does not exist (OutputError)."""
+    dest_dir = dest.parent if str(dest.parent) else Path(".")
+    if not dest_dir.is_dir():
+        raise OutputError(f"the output directory {dest_dir} does not exist",
+                          hint="create it first or choose another destination")
+
+
+_T = TypeVar("_T")
+
+
+def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tuple[_T, int]:
+    """Run ``write`` on a temp file beside ``dest``, then move it into place.
+
+    Returns what ``write`` returned and the file's size. On any failure the temp file is
+    removed and ``dest`` is untouched.
+
+    Raises:
+        OutputError: the directory or file cannot be written.
+    """
+    dest_dir = dest.parent if str(dest.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write to {dest_dir}: {exc.strerror or exc}",
+                          hint="choose a writable destination with -o or --out-dir") from exc
+    tmp = Path(tmp_name)
+    try:
+        # A large buffer: c2pa writes PNG output in thousands of small pieces.
+        with os.fdopen(fd, "w+b", buffering=BUFFER) as fh:
+            result = write(fh)
+            fh.flush()
+            size = os.fstat(fh.fileno()).st_size
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}",
+                          hint="check free space and permissions") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result, size
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``b`` names the same file as ``a``, however spelled."""
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def mode_for(src: Path) -> int:
+    """Permission bits for an output made from ``src``: the source's, plus owner-write."""
+    try:
+        return src.stat().st_mode & 0o777 | 0o200
+    except OSError:
+        return 0o644

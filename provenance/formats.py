@@ -11,7 +11,6 @@ import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import BinaryIO
 
 from provenance.errors import InputError, UnsupportedFormat
 
@@ -72,11 +71,6 @@ def media_type_for_name(name: str | PurePath) -> MediaType | None:
     """The media type a file name claims, from its extension (None if unknown)."""
     ext = PurePath(name).suffix.lower().lstrip(".")
     return _BY_EXT.get(ext)
-
-
-def media_type_for_mime(mime: str) -> MediaType | None:
-    """The media type for a MIME string (None if we cannot sign it)."""
-    return _BY_MIME.get(mime)
 
 
 def sniff(head: bytes) -> str | None:
@@ -327,11 +321,3 @@ def repack_zip_stored(data: bytes) -> bytes:
                 new.compress_type = zipfile.ZIP_STORED
                 dst.writestr(new, src.read(info.filename))
     return out.getvalue()
-
-
-def read_head(stream: BinaryIO, size: int = 64) -> bytes:
-    """Read the first ``size`` bytes and rewind."""
-    pos = stream.tell()
-    head = stream.read(size)
-    stream.seek(pos)
-    return head

@@ -5,15 +5,12 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 from provenance import _c2pa
-from provenance._files import read_input
+from provenance._files import atomic_write, check_dir, mode_for, read_input, same_file
 from provenance.claims import HumanClaim
 from provenance.errors import AlreadySigned, IdentityError, OutputError
 from provenance.formats import (
@@ -272,7 +269,7 @@ def sign(
     if chosen == "sidecar" and output is None:
         in_place = True  # the content stays where it is; only the .c2pa file is written
     dest = src if in_place else Path(output) if output is not None else default_output(src)
-    if not in_place and _same_file(src, dest):
+    if not in_place and same_file(src, dest):
         raise OutputError(
             f"the output {dest} is the source file",
             hint="use --in-place to replace the source, or choose another -o",
@@ -283,8 +280,8 @@ def sign(
     data = read_input(src)
     parent_data = read_input(Path(parent), "parent file") if parent is not None else None
     parent_name = Path(parent).name if parent is not None else None
-    _check_dir(dest)
-    mode = _mode_for(src)
+    check_dir(dest)
+    mode = mode_for(src)
     if chosen == "sidecar":
         return _sign_sidecar(src, dest, data, identity=identity, claim=claim, trust=trust,
                              tsa_url=tsa_url, replace=replace, mode=mode)
@@ -298,8 +295,8 @@ def sign(
         extra = None
         if signed.store is not None:
             extra = _link_target(dest, manifest_url)
-            _atomic_write(extra, 0o644, lambda fh: fh.write(signed.store or b""))
-        _atomic_write(dest, mode, lambda fh: fh.write(signed.data))
+            atomic_write(extra, 0o644, lambda fh: fh.write(signed.store or b""))
+        atomic_write(dest, mode, lambda fh: fh.write(signed.data))
         return SignResult(src, dest, "text/plain", len(signed.data), False,
                           carrier=signed.carrier, manifest_file=extra)
 
@@ -310,7 +307,7 @@ def sign(
             tsa_url=tsa_url,
         )
 
-    (mtype, repacked), size = _atomic_write(dest, mode, write)
+    (mtype, repacked), size = atomic_write(dest, mode, write)
     return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded")
 
 
@@ -355,65 +352,9 @@ def _sign_sidecar(
                                SIDECAR_HASH_MIME.get(mime, OPAQUE_MIME), data, identity,
                                trust_pem=trust_pem, tsa_url=tsa_url)
     if dest != src:
-        _atomic_write(dest, mode, lambda fh: fh.write(data))
-    _atomic_write(target, 0o644, lambda fh: fh.write(store))
+        atomic_write(dest, mode, lambda fh: fh.write(data))
+    atomic_write(target, 0o644, lambda fh: fh.write(store))
     return SignResult(src, dest, mime, len(data), False, carrier="sidecar",
                       manifest_file=target)
 
 
-def _check_dir(dest: Path) -> None:
-    dest_dir = dest.parent if str(dest.parent) else Path(".")
-    if not dest_dir.is_dir():
-        raise OutputError(f"the output directory {dest_dir} does not exist",
-                          hint="create it first or choose another destination")
-
-
-_T = TypeVar("_T")
-
-
-def _atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tuple[_T, int]:
-    """Run ``write`` on a temp file beside ``dest``, then move it into place.
-
-    Returns what ``write`` returned and the file's size. On any failure the temp file is
-    removed and ``dest`` is untouched.
-
-    Raises:
-        OutputError: the directory or file cannot be written.
-    """
-    dest_dir = dest.parent if str(dest.parent) else Path(".")
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"cannot write to {dest_dir}: {exc.strerror or exc}",
-                          hint="choose a writable destination with -o or --out-dir") from exc
-    tmp = Path(tmp_name)
-    try:
-        # A large buffer: c2pa writes PNG output in thousands of small pieces.
-        with os.fdopen(fd, "w+b", buffering=1 << 20) as fh:
-            result = write(fh)
-            fh.flush()
-            size = os.fstat(fh.fileno()).st_size
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}",
-                          hint="check free space and permissions") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return result, size
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
-
-
-def _mode_for(src: Path) -> int:
-    try:
-        return src.stat().st_mode & 0o777 | 0o200
-    except OSError:
-        return 0o644

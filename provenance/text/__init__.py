@@ -511,8 +511,7 @@ def strip_file(source: Path | str, output: Path | str | None = None, *,
         InputError: not a text file, not UTF-8, or no manifest to remove.
         OutputError: the destination cannot be written.
     """
-    from provenance._files import read_input
-    from provenance.media import _atomic_write, _mode_for
+    from provenance._files import atomic_write, mode_for, read_input
 
     src = Path(source)
     if not is_text_name(src):
@@ -525,5 +524,5 @@ def strip_file(source: Path | str, output: Path | str | None = None, *,
         raise InputError(f"{src} carries no embedded manifest", hint="nothing to strip")
     dest = src if in_place else Path(output) if output is not None else src.with_name(
         f"{src.stem}.stripped{src.suffix}")
-    _atomic_write(dest, _mode_for(src), lambda fh: fh.write(stripped))
+    atomic_write(dest, mode_for(src), lambda fh: fh.write(stripped))
     return dest

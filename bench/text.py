@@ -6,11 +6,11 @@ Compares, in one run, medians in milliseconds and their ratios:
   (the floor: hashing the same bytes);
 * ``nfc+sha``  -- ``sha256(unicodedata.normalize("NFC", text).encode("utf-8"))`` from the str:
   the work any A.8 signer or verifier must do on the text itself;
-* ``sign``     -- ``provenance.text.sign_text(text, identity, trust=...)`` (unstructured carrier,
+* ``sign``     -- ``provenance.sign_text(text, identity, trust=...)`` (unstructured carrier,
   ES256 through c2pa-rs, returns the text with its wrapper);
 * ``sign ed``  -- the same with an Ed25519 identity: the algorithm encypher-ai uses, so T3's
   sign comparison is like for like (c2pa-rs signs ES256 in about 1.3 ms, Ed25519 in 0.4 ms);
-* ``verify``   -- ``provenance.text.inspect_text(signed, trust=...)`` (finds the wrapper, checks
+* ``verify``   -- ``provenance.inspect_text(signed, trust=...)`` (finds the wrapper, checks
   the exclusion, c2pa-rs validates signature, chain and data hash); checked ``trusted``;
 * ``enc sign`` / ``enc verify`` -- encypher-ai's own C2PA text mode:
   ``UnicodeMetadata.embed_metadata(text, ed25519_key, signer_id, metadata_format="c2pa")`` and
@@ -55,8 +55,8 @@ from typing import Any
 
 from _common import dist_version
 
+from provenance import inspect_text, sign_text
 from provenance.identity import Identity
-from provenance.text import inspect_text, sign_text
 from provenance.trust import TrustStore
 
 SIZES = {"1 KB": 1024, "100 KB": 100 * 1024, "10 MB": 10 * 1024 * 1024}

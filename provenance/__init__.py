@@ -9,7 +9,9 @@
 
 __version__ = "0.1.0"
 
-from provenance.claims import HumanClaim
+from provenance.carriers.media import sign_bytes
+from provenance.carriers.text import inspect_text, sign_text, strip_file, strip_text, verify_text
+from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import (
     AlreadySigned,
     CertificateProfileError,
@@ -23,7 +25,7 @@ from provenance.errors import (
     VerificationFailed,
 )
 from provenance.identity import Identity, IdentityInfo, check_certificate_profile
-from provenance.media import SignResult, sign, sign_bytes
+from provenance.options import SignOptions
 from provenance.policy import (
     AllOf,
     AnyOf,
@@ -43,7 +45,7 @@ from provenance.policy import (
 )
 from provenance.policyfile import PolicyError, load_policy
 from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
-from provenance.text import inspect_text, sign_text, strip_file, strip_text, verify_text
+from provenance.signing import SignResult, sign
 from provenance.trust import TrustStore
 from provenance.verify import inspect, verify
 
@@ -53,6 +55,7 @@ __all__ = [
     "AlreadySigned",
     "AnyOf",
     "CertificateProfileError",
+    "ClaimTemplate",
     "FailOn",
     "Failure",
     "HumanClaim",
@@ -73,6 +76,7 @@ __all__ = [
     "PolicyError",
     "ProvenanceError",
     "Report",
+    "SignOptions",
     "SignResult",
     "SignerIdentity",
     "SignerInfo",

@@ -206,7 +206,7 @@ def _msg(exc: BaseException) -> str:
 # c2pa-python 0.38.1 cannot embed into text: "text/plain" is not a Builder format. The native
 # library in its wheel exports the data-hash entry points a text carrier needs; we call them
 # through ctypes with the Builder's and Signer's native handles. These are internals of the
-# pinned version (checked by tests/unit/test_c2pa_native.py, which fails loudly if they change).
+# pinned version (checked by tests/text/test_native_route.py, which fails loudly if they change).
 
 _NATIVE_FUNCTIONS = (
     "c2pa_builder_data_hashed_placeholder",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import IO, BinaryIO, TypeVar
 
 from provenance.errors import InputError, OutputError
 
@@ -104,3 +105,31 @@ def mode_for(src: Path) -> int:
         return src.stat().st_mode & 0o777 | 0o200
     except OSError:
         return 0o644
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path | str) -> Iterator[IO[str]]:
+    """A text file that appears at ``path`` complete or not at all.
+
+    Written to a hidden temporary file beside it and moved into place on success; any
+    exception (Ctrl-C included) removes the temporary file and leaves ``path`` as it was.
+
+    Raises:
+        OutputError: the folder cannot be written.
+    """
+    dest = Path(path)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"cannot write {dest}: {exc.strerror or exc}",
+                          hint="check that the folder exists and is writable") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, Literal
 
 from provenance import __version__
+from provenance.formats import media_type_for_name
 
-__all__ = ["IPTC", "HumanClaim", "Origin"]
+__all__ = ["IPTC", "ClaimTemplate", "HumanClaim", "Origin", "default_origin"]
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
@@ -111,3 +113,32 @@ class HumanClaim:
             "title": self.title or title,
             "assertions": assertions,
         }
+
+
+@dataclass(frozen=True)
+class ClaimTemplate:
+    """What to declare for each file; the origin defaults per file like ``provenance sign``:
+    ``edit`` with a parent, ``capture`` for images other than SVG, else ``creation``."""
+
+    origin: Origin | None = None
+    author: str | None = None
+    author_title: str | None = None
+    title: str | None = None
+    allow_ai_training: bool = False
+
+    def for_path(self, path: PurePath, *, has_parent: bool) -> HumanClaim:
+        """The claim for one file."""
+        origin = self.origin
+        if origin is None:
+            mt = media_type_for_name(path)
+            origin = default_origin(mt.mime if mt else None, has_parent=has_parent)
+        return HumanClaim(origin, author=self.author, author_title=self.author_title,
+                          title=self.title, allow_ai_training=self.allow_ai_training)
+
+
+def default_origin(mime: str | None, *, has_parent: bool) -> Origin:
+    """``edit`` with a parent, ``capture`` for images other than SVG, else ``creation``."""
+    if has_parent:
+        return "edit"
+    is_capture = mime is not None and mime.startswith("image/") and mime != "image/svg+xml"
+    return "capture" if is_capture else "creation"

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
+from provenance import _home
 from provenance.errors import CertificateProfileError, IdentityError, OutputError
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Identity",
     "IdentityInfo",
     "check_certificate_profile",
+    "check_usable",
     "create_local_identity",
     "default_identity_dir",
     "make_csr",
@@ -378,8 +380,6 @@ class Identity:
 
 def default_identity_dir() -> Path:
     """Where the default identity lives: ``$PROVENANCE_HOME/identity``."""
-    from provenance import _home
-
     return _home.identity_dir()
 
 
@@ -726,3 +726,21 @@ def sign_with_key(key: PrivateKey, data: bytes) -> bytes:
     return key.sign(data)
 
 
+def check_usable(identity: Identity, *, at: _dt.datetime | None = None) -> None:
+    """Refuse an identity whose signing certificate is expired or not yet valid.
+
+    Raises:
+        IdentityError: the certificate is outside its validity period.
+    """
+    now = at or _dt.datetime.now(_dt.UTC)
+    cert = identity.certificate
+    if cert.not_valid_after_utc < now:
+        raise IdentityError(
+            f"the signing certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}",
+            hint="issue a new one with `provenance identity renew` or import a current one",
+        )
+    if cert.not_valid_before_utc > now:
+        raise IdentityError(
+            f"the signing certificate is not valid before {cert.not_valid_before_utc:%Y-%m-%d}",
+            hint="check the computer's clock or the certificate",
+        )

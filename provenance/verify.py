@@ -1,51 +1,21 @@
-"""Read an asset's Content Credentials into a Report, and judge it against a policy.
-
-c2pa's ``validation_state`` alone is not enough: a ``Valid`` state can carry
-``signingCredential.untrusted``, and an ingredient's failure does not fail its parent. The
-report is built from the status codes themselves.
-"""
+"""Verification: an asset's Content Credentials, found by the carrier registry, read into a
+Report (:mod:`provenance.reading`) and judged against a policy."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-from provenance import _c2pa
 from provenance._files import open_input, read_input
+from provenance.carriers import is_text_name, media, sidecar, text
 from provenance.errors import InputError, VerificationFailed
 from provenance.formats import identify
-from provenance.origin import OriginClass, classify_source_type, combine
 from provenance.policy import Policy, default_policy
-from provenance.report import (
-    Failure,
-    IngredientReport,
-    Report,
-    SignerInfo,
-    Status,
-    TimestampInfo,
-)
+from provenance.report import Report
 from provenance.trust import TrustStore
 
 __all__ = ["inspect", "verify"]
-
-# Codes that say "intact but the signer is not on our trust list"; everything else in a
-# failure list means the asset or its manifest is broken.
-_UNTRUSTED = frozenset({"signingCredential.untrusted"})
-
-_EXPLAIN = {
-    "signingCredential.untrusted": "the signer's certificate does not chain to a trusted root",
-    "assertion.dataHash.mismatch": "the content was changed after signing",
-    "assertion.bmffHash.mismatch": "the content was changed after signing",
-    "assertion.boxesHash.mismatch": "the content was changed after signing",
-    "assertion.hashedURI.mismatch": "the manifest was changed after signing",
-    "claimSignature.mismatch": "the signature does not match the claim",
-    "signingCredential.expired": "the signing certificate had expired",
-    "signingCredential.revoked": "the signing certificate was revoked",
-    "signingCredential.invalid": "the signing certificate is not valid",
-    "manifest.unreadable": "the manifest is corrupt and cannot be read",
-}
-
 
 def inspect(
     source: Path | str | bytes,
@@ -62,96 +32,39 @@ def inspect(
     Raises:
         InputError: missing, empty, unreadable or mis-named input; unsupported type.
     """
-    from provenance import text as text_mod
-
     store = trust if trust is not None else TrustStore.installed()
     if isinstance(source, bytes):
         if not name:
             raise InputError("inspecting bytes needs a name", hint="pass name='photo.jpg'")
-        if text_mod.is_text_name(name):
-            return text_mod.inspect_text_bytes(source, name=name, trust=store)
+        if is_text_name(name):
+            return text.inspect_text_bytes(source, name=name, trust=store)
         stream: BinaryIO = io.BytesIO(source)
         display = name
         path = None
     else:
         path = Path(source)
         display = str(source)
-        if text_mod.is_text_name(name or path):
+        if is_text_name(name or path):
             data = read_input(path)
             if not data:
                 raise InputError(f"{display} is empty (0 bytes)", hint="give the real file")
-            report = text_mod.inspect_text_bytes(data, name=display, trust=store,
-                                                 sidecar=_detached_store(path, data))
-            return report
+            return text.inspect_text_bytes(data, name=display, trust=store,
+                                           sidecar=sidecar.detached_store(path, data))
         # A file goes to c2pa as a buffered stream: no whole-file copy in memory.
         stream = open_input(path)
     with stream:
         head = stream.read(_HEAD)
         stream.seek(0)
         mtype = identify(name or display, head)
-        report = _read(stream, display, mtype.mime, store)
+        report = media.read(stream, display, mtype.mime, store)
     if report.status == "unsigned" and path is not None:
-        sidecar = _detached_store(path, b"")
-        if sidecar is not None:
-            report = _read_sidecar(path, display, mtype.mime, sidecar, store)
+        detached = sidecar.detached_store(path, b"")
+        if detached is not None:
+            report = sidecar.read(path, display, mtype.mime, detached, store)
     return report
 
 
-def _detached_store(path: Path, data: bytes) -> bytes | None:
-    """The detached manifest for ``path``: ``NAME.EXT.c2pa`` beside it, or for an HTML page
-    the local file its ``<link rel="c2pa-manifest">`` names (never fetched)."""
-    from urllib.parse import urlsplit
-
-    from provenance.text import html
-
-    candidates = [path.with_name(path.name + ".c2pa")]
-    for href in html.find_links(data) if data else []:
-        name = Path(urlsplit(href).path).name
-        if name:
-            candidates.append(path.with_name(name))
-    for c in candidates:
-        if c.is_file():
-            try:
-                return c.read_bytes()
-            except OSError:
-                continue
-    return None
-
-
-def _read_sidecar(path: Path, display: str, mime: str, sidecar: bytes,
-                  store: TrustStore) -> Report:
-    from dataclasses import replace
-
-    from provenance.media import OPAQUE_MIME
-
-    data = read_input(path)
-    try:
-        found, _ = _c2pa.read_external(OPAQUE_MIME, data, sidecar, trust_pem=store.pem())
-    except _c2pa.ManifestUnreadable as exc:
-        return Report(path=display, media_type=mime, status="invalid", origin="unknown",
-                      carrier="sidecar",
-                      failures=(Failure("manifest.unreadable",
-                                        f"the sidecar manifest cannot be read: {exc}"),))
-    return replace(build_report(display, mime, found, anchors=store), carrier="sidecar")
-
-
 _HEAD = 4096  # enough for identify(): magic numbers and the <svg root element
-
-
-def _read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report:
-    try:
-        found = _c2pa.read_manifest(mime, stream, trust_pem=store.pem())
-    except _c2pa.ManifestUnreadable as exc:
-        return Report(
-            path=display, media_type=mime, status="invalid", origin="unknown",
-            failures=(Failure("manifest.unreadable",
-                              f"the manifest is corrupt and cannot be read: {exc}"),),
-        )
-    if found is None:
-        return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
-    from dataclasses import replace
-
-    return replace(build_report(display, mime, found, anchors=store), carrier="embedded")
 
 
 def verify(
@@ -177,219 +90,3 @@ def verify(
     return report
 
 
-# -- report building --------------------------------------------------------------------------
-
-
-def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore, *,
-                 anchors: TrustStore | None = None) -> Report:
-    """Turn c2pa's manifest store and validation results into a Report (pure)."""
-    store = found.store
-    manifests: dict[str, Any] = store.get("manifests") or {}
-    label = store.get("active_manifest") or ""
-    active: dict[str, Any] = manifests.get(label) or {}
-    results = store.get("validation_results") or {}
-    codes = _failures(results.get("activeManifest"), store.get("validation_status"))
-    status = _status(codes, found.validation_state)
-    failures = list(codes)
-    ingredients = _ingredients(active, manifests, results.get("ingredientDeltas") or [],
-                               found.signatures)
-    for ing in ingredients:
-        failures.extend(Failure(f.code, f.explanation, ing.title or "ingredient")
-                        for f in ing.failures)
-    failures = list(dict.fromkeys(failures))  # c2pa may report one problem twice
-    types = _source_types(active)
-    origin = combine([*(classify_source_type(t) for t in types),
-                      *(i.origin for i in ingredients)])
-    return Report(
-        path=path,
-        media_type=mime,
-        status=status,
-        origin=origin,
-        signer=_signer(active, found.signatures.get(label), status == "trusted", anchors),
-        timestamp=_timestamp(found.signatures.get(label),
-                             (results.get("activeManifest") or {}).get("success") or []),
-        signed_at=_signed_at(active),
-        author=_author(active),
-        ai_training=_ai_training(active),
-        ingredients=tuple(ingredients),
-        failures=tuple(failures),
-        claim_generator=_claim_generator(active),
-        title=active.get("title"),
-        digital_source_types=tuple(types),
-    )
-
-
-def _failures(active_results: dict[str, Any] | None, legacy: Any) -> list[Failure]:
-    entries: list[dict[str, Any]] = []
-    if isinstance(active_results, dict):
-        entries = list(active_results.get("failure") or [])
-    elif isinstance(legacy, list):
-        entries = [e for e in legacy if isinstance(e, dict)]
-    out = []
-    for e in entries:
-        code = str(e.get("code", "unknown"))
-        out.append(Failure(code, _EXPLAIN.get(code) or str(e.get("explanation") or code)))
-    return out
-
-
-def _status(failures: list[Failure], state: str | None) -> Status:
-    if state == "Invalid" or any(f.code not in _UNTRUSTED for f in failures):
-        return "invalid"
-    if state == "Trusted":
-        return "trusted"
-    return "valid"
-
-
-def _ingredients(
-    active: dict[str, Any],
-    manifests: dict[str, Any],
-    deltas: list[dict[str, Any]],
-    signatures: dict[str, dict[str, Any]],
-    depth: int = 0,
-) -> list[IngredientReport]:
-    out: list[IngredientReport] = []
-    for ing in active.get("ingredients") or []:
-        label = ing.get("active_manifest")
-        man = manifests.get(label) if label else None
-        codes = _failures((ing.get("validation_results") or {}).get("activeManifest"),
-                          ing.get("validation_status"))
-        # Deltas found when the whole store was validated again at read time.
-        # c2pa validates each ingredient again at read time, with the VERIFIER's trust
-        # anchors; its verdict (the deltas) overrides what was recorded at signing time.
-        ing_label = str(ing.get("label") or "")
-        trusted = _trusted((ing.get("validation_results") or {}).get("activeManifest"))
-        for delta in deltas:
-            uri = str(delta.get("ingredientAssertionURI") or "")
-            if ing_label and uri.endswith("/" + ing_label):
-                vd = delta.get("validationDeltas") or {}
-                if _trusted(vd):
-                    trusted = True
-                    codes = [c for c in codes if c.code not in _UNTRUSTED]
-                codes += [c for c in _failures(vd, None) if c not in codes]
-        if man is None:
-            status: Status = "unsigned"
-            origin: OriginClass = "unknown"
-        else:
-            status = _status(codes, None if codes else "Trusted" if trusted else "Valid")
-            nested = _ingredients(man, manifests, [], signatures, depth + 1) \
-                if depth < 16 else []
-            origin = combine([*(classify_source_type(t) for t in _source_types(man)),
-                              *(n.origin for n in nested)])
-        out.append(IngredientReport(
-            title=ing.get("title"),
-            relationship=ing.get("relationship"),
-            status=status,
-            origin=origin,
-            signer=_signer(man, signatures.get(label or ""), status == "trusted", None)
-            if man else None,
-            failures=tuple(codes),
-        ))
-    return out
-
-
-def _trusted(results: dict[str, Any] | None) -> bool:
-    success = (results or {}).get("success") or []
-    return any(e.get("code") == "signingCredential.trusted" for e in success)
-
-
-def _assertions(manifest: dict[str, Any], *labels: str) -> list[dict[str, Any]]:
-    out = []
-    for a in manifest.get("assertions") or []:
-        base = str(a.get("label", "")).split("__")[0]
-        if base in labels and isinstance(a.get("data"), dict):
-            out.append(a["data"])
-    return out
-
-
-def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    return [act for data in _assertions(manifest, "c2pa.actions", "c2pa.actions.v2")
-            for act in data.get("actions") or [] if isinstance(act, dict)]
-
-
-def _source_types(manifest: dict[str, Any]) -> list[str]:
-    types = []
-    for act in _actions(manifest):
-        dst = act.get("digitalSourceType")
-        if isinstance(dst, str) and dst:
-            types.append(dst)
-    return types
-
-
-def _signer(manifest: dict[str, Any] | None, signature: dict[str, Any] | None,
-            trusted: bool, anchors: TrustStore | None) -> SignerInfo | None:
-    if not manifest:
-        return None
-    info = manifest.get("signature_info") or {}
-    cert = (signature or {}).get("certificateInfo") or {}
-    issuer = None
-    anchor = None
-    if isinstance(cert.get("issuer"), dict):
-        issuer = ", ".join(f"{k}={v}" for k, v in cert["issuer"].items())
-        if trusted and anchors is not None:
-            anchor = anchors.find_anchor(cert["issuer"])
-    if not info and not cert:
-        return None
-    return SignerInfo(
-        name=info.get("common_name"),
-        organization=info.get("issuer"),  # c2pa names the signer's own O field "issuer"
-        issuer=issuer,
-        trusted=trusted,
-        algorithm=str(info["alg"]).lower() if info.get("alg") else None,
-        anchor=anchor[0] if anchor else None,
-        trust_list=anchor[1] if anchor else None,
-        serial=str(cert["serialNumber"]).lower() if cert.get("serialNumber") else None,
-    )
-
-
-def _timestamp(signature: dict[str, Any] | None,
-               success: list[dict[str, Any]]) -> TimestampInfo | None:
-    ts = (signature or {}).get("timeStampInfo")
-    if not isinstance(ts, dict) or not ts.get("timestamp"):
-        return None
-    subject = (ts.get("certificateInfo") or {}).get("subject") or {}
-    tsa = ", ".join(f"{k}={v}" for k, v in subject.items()) if isinstance(subject, dict) \
-        else None
-    trusted = any(e.get("code") == "timeStamp.trusted" for e in success)
-    return TimestampInfo(time=str(ts["timestamp"]), tsa=tsa or None, trusted=trusted)
-
-
-def _signed_at(manifest: dict[str, Any]) -> str | None:
-    info = manifest.get("signature_info") or {}
-    if info.get("time"):  # the RFC 3161 time when there is a timestamp
-        return str(info["time"])
-    for act in _actions(manifest):
-        if act.get("when"):
-            return str(act["when"])
-    return None
-
-
-def _author(manifest: dict[str, Any]) -> str | None:
-    names = []
-    for data in _assertions(manifest, "stds.schema-org.CreativeWork"):
-        authors = data.get("author") or []
-        if isinstance(authors, dict):
-            authors = [authors]
-        for a in authors:
-            if isinstance(a, dict) and a.get("name"):
-                names.append(str(a["name"]))
-    return ", ".join(names) or None
-
-
-def _ai_training(manifest: dict[str, Any]) -> str | None:
-    for data in _assertions(manifest, "c2pa.training-mining", "cawg.training-mining"):
-        entries = data.get("entries") or {}
-        for key in ("c2pa.ai_training", "cawg.ai_training", "c2pa.ai_generative_training",
-                    "cawg.ai_generative_training"):
-            use = (entries.get(key) or {}).get("use")
-            if use in ("allowed", "notAllowed", "constrained"):
-                return str(use)
-    return None
-
-
-def _claim_generator(manifest: dict[str, Any]) -> str | None:
-    infos = manifest.get("claim_generator_info")
-    if isinstance(infos, list) and infos and isinstance(infos[0], dict):
-        first = infos[0]
-        return f"{first.get('name', '')} {first.get('version', '')}".strip() or None
-    gen = manifest.get("claim_generator")
-    return str(gen) if gen else None

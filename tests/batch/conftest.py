@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from provenance import _c2pa
+from provenance import _c2pa, sign_bytes
 from provenance.claims import HumanClaim
 from provenance.identity import Identity
-from provenance.media import sign_bytes
 from provenance.trust import TrustStore
 from tests.assets import build as assets
 from tests.cli.helpers import flip_entropy_byte

@@ -11,7 +11,7 @@ turns False after a tamper).
 Directions: "ours -> peer" = we sign and frame, the peer extracts the same store and (where it
 can) recomputes the binding we signed; "peer-framed -> ours" = we sign with
 ``_c2pa.DataHashSigner`` over the exclusion the peer's framing produces, the peer frames the
-store, and ``provenance.text.inspect_text`` must say ``trusted``.
+store, and ``provenance.inspect_text`` must say ``trusted``.
 
 Interop matrix (c2pa-text 3.0.0 = CT, c2pa-unstructured-text 0.2.0 = UT,
 c2pa-structured-text 0.3.0 = ST; "x / y" = extract / hash-verify; tamper = the peer's
@@ -56,10 +56,8 @@ import c2pa
 import pytest
 
 from provenance import _c2pa
-from provenance.claims import HumanClaim
-from provenance.identity import Identity
-from provenance.text import html as phtml
-from provenance.text import (
+from provenance.carriers import html as phtml
+from provenance.carriers.text import (
     inspect_text,
     inspect_text_bytes,
     sign_text,
@@ -67,6 +65,8 @@ from provenance.text import (
     structured,
     unstructured,
 )
+from provenance.claims import HumanClaim
+from provenance.identity import Identity
 from provenance.trust import TrustStore
 
 # -- texts written by a person (accents, emoji, a decomposed character) ----------------------

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import provenance
-from provenance import text as T
+from provenance.carriers import structured
+from provenance.carriers import text as T
 from provenance.identity import Identity
-from provenance.text import structured
 
 MD_FRONT = "---\ntitle: Notes\ndate: 2026-11-20\n---\n\n# Notes\n\nWritten by hand.\n"
 MD_PLAIN = "# Notes\n\nNo front matter here.\n"

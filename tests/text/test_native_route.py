@@ -55,7 +55,7 @@ def test_placeholder_fixes_the_manifest_size(identity: Identity) -> None:
 
 
 def test_discount_removes_exactly_the_external_location_failure() -> None:
-    from provenance.text import _discount_external_location
+    from provenance.carriers.text import _discount_external_location
 
     spurious = {"code": "assertion.dataHash.mismatch",
                 "explanation": "data hash exclusion does not match the manifest location in "

@@ -7,10 +7,10 @@ import unicodedata
 import pytest
 
 import provenance
-from provenance import text as T
+from provenance.carriers import text as T
+from provenance.carriers import unstructured
 from provenance.claims import HumanClaim
 from provenance.identity import Identity
-from provenance.text import unstructured
 
 SAMPLES = {
     "ascii": "A plain essay, written by a person.\n",

@@ -1,4 +1,4 @@
-"""Text provenance: sign and verify plain text, Markdown, source files and HTML.
+"""The text carriers' shared work: sign and read plain text, Markdown, source files and HTML.
 
 Carriers (C2PA 2.4 appendix A): ``unstructured`` (A.8, invisible variation selectors at the end
 of the text), ``structured`` (A.9, a manifest block in a comment or front matter), ``html``
@@ -15,14 +15,27 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any, Literal
+from typing import Any
 
 from provenance import _c2pa
+from provenance._files import atomic_write, mode_for, read_input
+from provenance.carriers import (
+    CARRIERS,
+    Carrier,
+    default_carrier,
+    html,
+    is_html_name,
+    is_text_name,
+    structured,
+    unstructured,
+)
 from provenance.claims import HumanClaim
-from provenance.errors import AlreadySigned, InputError
-from provenance.identity import Identity
+from provenance.errors import AlreadySigned, InputError, VerificationFailed
+from provenance.identity import Identity, check_usable
+from provenance.options import SignOptions
+from provenance.policy import Policy, default_policy
+from provenance.reading import build_report
 from provenance.report import Failure, Report
-from provenance.text import html, structured, unstructured
 from provenance.trust import TrustStore
 
 __all__ = [
@@ -40,35 +53,9 @@ __all__ = [
     "verify_text",
 ]
 
-Carrier = Literal["unstructured", "structured", "html", "link", "sidecar"]
-CARRIERS: tuple[str, ...] = ("unstructured", "structured", "html", "link", "sidecar")
-
-_TEXT_MIME = "text/plain"
-_PLAIN = {"txt", "text", "csv", "tsv", "log", "srt", "vtt", "eml"}
-_HTML = {"html", "htm"}
-_SIDECAR_DEFAULT = {"json", "jsonl", "ipynb"}  # a trailing wrapper would break the parser
+TEXT_MIME = "text/plain"
+_TEXT_MIME = TEXT_MIME
 _MISMATCH_EXTERNAL = "exclusion does not match the manifest location"
-
-
-def is_text_name(name: str | PurePath) -> bool:
-    """True when the file name is a text type we sign with a text carrier."""
-    p = PurePath(name)
-    ext = p.suffix.lower().lstrip(".")
-    return (ext in _PLAIN or ext in _HTML or ext in _SIDECAR_DEFAULT
-            or structured.comment_syntax(p) is not None)
-
-
-def default_carrier(name: str | PurePath) -> Carrier:
-    """The carrier chosen from the file type."""
-    p = PurePath(name)
-    ext = p.suffix.lower().lstrip(".")
-    if ext in _HTML:
-        return "html"
-    if ext in _SIDECAR_DEFAULT:
-        return "sidecar"
-    if structured.comment_syntax(p) is not None:
-        return "structured"
-    return "unstructured"
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -186,8 +173,12 @@ def sign_text_bytes(
     trust: TrustStore | None = None,
     tsa_url: str | None = None,
     replace: bool = False,
+    options: SignOptions | None = None,
 ) -> SignedText:
     """Sign UTF-8 text ``data`` named ``name`` with the chosen (or default) carrier.
+
+    ``options`` carries the claim, carrier, manifest URL, timestamp and ``replace``; the
+    keyword arguments of the same names are applied on top of it.
 
     Raises:
         InputError: not UTF-8, empty, a carrier that does not fit the type, a parent without
@@ -196,10 +187,10 @@ def sign_text_bytes(
             ``replace`` was given.
         SigningError: c2pa refused to sign.
     """
-    from provenance.media import check_usable
-
+    opts = SignOptions.of(options, claim=claim, carrier=carrier, manifest_url=manifest_url,
+                          tsa_url=tsa_url, replace=replace)
     check_usable(identity)
-    chosen: Carrier = carrier or default_carrier(name)
+    chosen: Carrier = opts.carrier or default_carrier(name)
     if chosen not in CARRIERS:
         raise InputError(f"unknown carrier {chosen!r}", hint=f"one of {', '.join(CARRIERS)}")
     text = _decode(data, name)
@@ -207,7 +198,7 @@ def sign_text_bytes(
         raise InputError(f"{name} is empty", hint="there is nothing to sign")
     existing = _embedded_store(data, name)
     if existing is not None:
-        if parent is None and not replace:
+        if parent is None and not opts.replace:
             raise AlreadySigned(
                 f"{name} already carries a manifest; signing again would erase its history",
                 hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
@@ -216,12 +207,12 @@ def sign_text_bytes(
         data = text.encode("utf-8")
     anchors = trust if trust is not None else TrustStore.installed()
     parent_ing = _parent(parent, parent_name, anchors)
-    manifest = _manifest(claim, PurePath(name).name, parent_ing is not None)
+    manifest = _manifest(opts.claim_for(name), PurePath(name).name, parent_ing is not None)
     trust_pem = anchors.pem()
     if chosen in ("sidecar", "link"):
-        return _sign_detached(data, name, chosen, manifest, identity, trust_pem, tsa_url,
-                              manifest_url, parent_ing)
-    with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=tsa_url,
+        return _sign_detached(data, name, chosen, manifest, identity, trust_pem, opts.tsa_url,
+                              opts.manifest_url, parent_ing)
+    with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=opts.tsa_url,
                               parent=parent_ing) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
@@ -259,8 +250,7 @@ def sign_text_bytes(
 
 
 def _is_html(name: str, data: bytes) -> bool:
-    return (PurePath(name).suffix.lower().lstrip(".") in _HTML
-            or b"<html" in data[:4096].lower())
+    return is_html_name(name) or b"<html" in data[:4096].lower()
 
 
 def _sign_detached(
@@ -324,8 +314,6 @@ def _external(
     name: str, data: bytes, store: bytes, carrier: Carrier, trust: TrustStore,
     expected: list[tuple[int, int]],
 ) -> Report:
-    from provenance.verify import build_report
-
     try:
         found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem())
     except _c2pa.ManifestUnreadable as exc:
@@ -459,16 +447,13 @@ def inspect_text(text: str, *, name: str = "text.txt", trust: TrustStore | None 
 
 def verify_text(
     text: str, *, name: str = "text.txt", trust: TrustStore | None = None,
-    policy: Any = None,
+    policy: Policy | None = None,
 ) -> Report:
     """Verify ``text``: its Report when the policy holds (default: intact, human origin).
 
     Raises:
         VerificationFailed: the policy does not hold.
     """
-    from provenance.errors import VerificationFailed
-    from provenance.policy import default_policy
-
     report = inspect_text(text, name=name, trust=trust)
     reasons = (policy or default_policy()).check(report)
     if reasons:
@@ -511,8 +496,6 @@ def strip_file(source: Path | str, output: Path | str | None = None, *,
         InputError: not a text file, not UTF-8, or no manifest to remove.
         OutputError: the destination cannot be written.
     """
-    from provenance._files import atomic_write, mode_for, read_input
-
     src = Path(source)
     if not is_text_name(src):
         raise InputError(f"{src}: strip works on text files",

@@ -1,0 +1,119 @@
+"""Helpers the verb modules share: consoles, enums, passphrases, identity, trust, inputs, errors."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+import provenance
+import provenance.batch
+from provenance.errors import IdentityError
+from provenance.identity import Identity, default_identity_dir
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OPERATIONAL = 0, 1, 2, 3
+
+# markup=False: file names and messages are user data, never rich markup.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
+
+
+class Alg(StrEnum):
+    es256 = "es256"
+    es384 = "es384"
+    ps256 = "ps256"
+    ed25519 = "ed25519"
+
+
+class CarrierOpt(StrEnum):
+    unstructured = "unstructured"
+    structured = "structured"
+    html = "html"
+    link = "link"
+    sidecar = "sidecar"
+
+
+class OriginOpt(StrEnum):
+    capture = "capture"
+    creation = "creation"
+    edit = "edit"
+
+
+def _password_for_new_key() -> bytes | None:
+    env = os.environ.get("PROVENANCE_KEY_PASSWORD")
+    if env:
+        return env.encode()
+    if sys.stdin.isatty():
+        first = getpass.getpass("Passphrase for the new key (empty for none): ")
+        if first:
+            if getpass.getpass("Repeat the passphrase: ") != first:
+                raise IdentityError("the passphrases do not match", hint="run the command again")
+            return first.encode()
+    return None
+
+
+def _password_for(directory: Path) -> bytes | None:
+    env = os.environ.get("PROVENANCE_KEY_PASSWORD")
+    if env:
+        return env.encode()
+    key = directory / "key.pem"
+    try:
+        encrypted = b"ENCRYPTED" in key.read_bytes()
+    except OSError:
+        return None
+    if encrypted and sys.stdin.isatty():
+        return getpass.getpass(f"Passphrase for {key}: ").encode()
+    return None
+
+
+def _load_identity(directory: Path | None) -> Identity:
+    d = directory or default_identity_dir()
+    return Identity.load(d, password=_password_for(d))
+
+
+def _trust_store(extra: list[Path] | None) -> provenance.TrustStore:
+    store = provenance.TrustStore.installed()
+    if extra:
+        store = store.merged(provenance.TrustStore.from_pem_files(extra))
+    return store
+
+
+def _usage(message: str) -> typer.Exit:
+    err.print(f"error: {message}")
+    return typer.Exit(EXIT_USAGE)
+
+
+@contextlib.contextmanager
+def _executor(jobs: int | None, url: str | None, count: int) -> Any:
+    if url is not None:
+        with provenance.batch.executor(address=url) as ex:
+            yield ex
+        return
+    if jobs is not None and jobs < 1:
+        raise _usage(f"-j must be at least 1, got {jobs}")
+    n = min(jobs or provenance.batch.default_jobs(), max(count, 1))
+    with provenance.batch.executor(n) as ex:
+        yield ex
+
+
+def _expand(files: list[Path], recursive: bool, include: list[str] | None,
+            exclude: list[str] | None, prune: list[Path]) -> tuple[list[Any], bool]:
+    """Items to handle, and whether the inputs named more than single files (a batch)."""
+    items = provenance.batch.expand(files, recursive=recursive, include=include or (),
+                                    exclude=[*(exclude or ()), "*.c2pa"], prune=prune)
+    is_batch = any((recursive and f.is_dir()) or
+                   (not f.exists() and any(c in str(f) for c in "*?[")) for f in files)
+    if not items:
+        err.print("warning: no files to handle (check the paths, --recursive and "
+                  "--include/--exclude)")
+    return items, is_batch
+
+
+_BatchOpt = typer.Option  # (the same options on sign and verify)

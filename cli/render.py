@@ -1,0 +1,242 @@
+"""The shared renderer: turns reports and batch results into OK/FAIL lines, JSON and tables."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+import provenance.batch
+from cli.common import EXIT_OK, err, out
+from provenance.report import Report, results_document
+
+# -- sign and verify: one file or a whole tree ------------------------------------------------
+#
+# Both commands expand their inputs (files, `--recursive` directories, glob patterns), call one
+# library function (provenance.batch.sign / .verify) and render its results as they arrive: one
+# OK/FAIL/SKIP/WARN line per file on stderr, --jsonl/--json on stdout or in a file, a progress
+# bar on a terminal and a summary table for batches.
+
+
+class _Renderer:
+    """Turns a stream of batch results into lines, JSON and a summary; owns the output file."""
+
+    def __init__(self, *, kind: str, total: int, as_json: bool, as_jsonl: bool,
+                 report: Path | None, quiet: bool, progress: bool, rows: bool = False) -> None:
+        self.kind = kind
+        self.keep_rows = rows
+        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.total = total
+        self.as_jsonl = as_jsonl
+        self.as_json = as_json or (report is not None and not as_jsonl)
+        self.report = report
+        self.quiet = quiet
+        self.tally = provenance.batch.Tally()
+        self.first = True
+        self.show_progress = progress
+        self._stack = contextlib.ExitStack()
+        self._sink: Any = None
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Renderer:
+        stack = self._stack
+        if self.report is not None and (self.as_json or self.as_jsonl):
+            self._sink = stack.enter_context(provenance.batch.atomic_output(self.report))
+        elif self.as_json:
+            # One document at the end: spooled to disk meanwhile, so memory stays flat.
+            self._sink = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+        elif self.as_jsonl:
+            self._sink = sys.stdout
+        if self.as_json:
+            schema = ("provenance.results/v1" if self.kind == "verify"
+                      else provenance.batch.SIGN_RESULTS_SCHEMA_ID)
+            self._sink.write('{"schema": "' + schema + '", "results": [')
+        if self.show_progress:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = stack.enter_context(Progress(
+                TextColumn(f"{self.kind}ing"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=err, transient=True,
+                redirect_stdout=False, redirect_stderr=False,
+            ))
+            self._task = self._progress.add_task(self.kind, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def add(self, result: provenance.batch.Result) -> None:
+        self.tally.add(result)
+        if self.keep_rows:
+            self.rows.append(_row(result))
+        line = self._line(result)
+        if line is not None:
+            if self._progress is not None:
+                from rich.text import Text
+
+                err.print(Text(line))
+            else:
+                sys.stderr.write(line + "\n")
+        if self._sink is not None:
+            doc = (provenance.batch.verify_document(result) if self.kind == "verify"
+                   else provenance.batch.sign_document(result))
+            if self.as_json:
+                self._sink.write(("\n  " if self.first else ",\n  ") + json.dumps(
+                    doc, ensure_ascii=False))
+                self.first = False
+            else:
+                self._sink.write(json.dumps(doc, ensure_ascii=False) + "\n")
+                if self._sink is sys.stdout:
+                    sys.stdout.flush()
+        if self._progress is not None:
+            self._progress.advance(self._task)
+
+    def finish(self) -> None:
+        """Close the JSON document; copy it to stdout when it was spooled."""
+        self.tally.stop()
+        if self.as_json:
+            passed = self.tally.worst == EXIT_OK
+            self._sink.write("\n], \"passed\": " + json.dumps(passed) + ", \"summary\": "
+                             + json.dumps(self.tally.to_dict()) + "}\n")
+            if self.report is None:
+                self._sink.seek(0)
+                shutil.copyfileobj(self._sink, sys.stdout)
+                sys.stdout.flush()
+
+    def _line(self, r: provenance.batch.Result) -> str | None:
+        b = provenance.batch
+        if isinstance(r, b.Failed):
+            return f"FAIL {r.path}: {'; '.join(r.reasons)}"
+        if isinstance(r, b.Skipped):
+            return None if self.quiet else f"SKIP {r.path}: {r.reason}"
+        if isinstance(r, b.Verified):
+            if r.warnings:
+                return f"WARN {r.path}: {'; '.join(r.warnings)}"
+            return None if self.quiet else f"OK   {r.path}: {_summary(r.report)}"
+        if isinstance(r, b.Signed):
+            note = " (zip repacked with stored members)" if r.repacked else ""
+            return None if self.quiet else f"OK   {r.path} -> {r.output}{note}"
+        return None
+
+    def summary_table(self) -> None:
+        t = self.tally
+        table = Table(title=f"{self.kind.capitalize()} summary", show_header=False)
+        table.add_column("what")
+        table.add_column("count", justify="right")
+
+        def counts(c: Counter[str]) -> str:
+            return ", ".join(f"{k} {v}" for k, v in sorted(c.items(), key=lambda kv: -kv[1]))
+
+        table.add_row("files", str(t.total))
+        for name in ("passed", "signed", "failed", "skipped"):
+            if t.outcomes.get(name):
+                table.add_row(name, str(t.outcomes[name]))
+        if t.statuses and self.kind == "verify":
+            table.add_row("status", counts(t.statuses))
+        if t.origins and self.kind == "verify":
+            table.add_row("origin", counts(t.origins))
+        elapsed = t.elapsed or 0.0
+        rate = f"{t.total / elapsed:,.0f} files/s" if elapsed > 0 else "-"
+        table.add_row("time", f"{elapsed:.2f} s ({rate})")
+        err.print(table)
+
+    def rows_table(self) -> None:
+        """The table of one row per file (``verify --table``; needs ``rows=True``), on stdout."""
+        t = Table(title="Verification")
+        for col in ("file", "status", "origin", "signer", "result"):
+            t.add_column(col)
+        for row in self.rows:
+            t.add_row(*row)
+        out.print(t)
+
+
+def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
+         report: Path | None, quiet: bool, progress: bool | None,
+         rows: bool = False) -> _Renderer:
+    """Render every result as it arrives.
+
+    Ctrl-C: work not started is cancelled, files in hand are finished (outputs appear whole or
+    not at all), the report file is not written; then exit 130.
+    """
+    show = err.is_terminal if progress is None else progress
+    try:
+        with _Renderer(kind=kind, total=total, as_json=as_json, as_jsonl=as_jsonl,
+                       report=report, quiet=quiet, progress=show and total > 1,
+                       rows=rows) as r:
+            try:
+                for result in results:
+                    r.add(result)
+            finally:
+                results.close()
+            r.finish()
+    except KeyboardInterrupt:
+        err.print("interrupted; no report was written" if report else "interrupted")
+        raise typer.Exit(130) from None
+    return r
+
+
+def _row(r: provenance.batch.Result) -> tuple[str, str, str, str, str]:
+    b = provenance.batch
+    report = getattr(r, "report", None)
+    if report is None:
+        why = r.reason if isinstance(r, b.Skipped) else "; ".join(getattr(r, "reasons", ()))
+        return (str(r.path), "skipped" if isinstance(r, b.Skipped) else "error", "-", "-", why)
+    signer = report.signer.name if report.signer and report.signer.name else "-"
+    result = "pass" if isinstance(r, b.Verified) else \
+        r.reason if isinstance(r, b.Skipped) else "; ".join(getattr(r, "reasons", ()))
+    return (str(r.path), report.status, report.origin, signer, result)
+
+
+def _summary(report: Report) -> str:
+    parts: list[str] = [report.status]
+    if report.status == "valid":
+        parts[0] = "valid (signer not trusted; add their root with `provenance trust add`)"
+    if report.status in ("trusted", "valid"):
+        parts.append(f"origin {report.origin}")
+        if report.signer:
+            who = report.signer.name or "unknown signer"
+            if report.signer.organization and report.signer.organization != who:
+                who += f" ({report.signer.organization})"
+            parts.append(f"signed by {who}")
+    return ", ".join(parts)
+
+
+def _reports_out(docs: list[dict[str, Any]], as_json: bool, passed: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(results_document(docs, passed=passed), indent=2,
+                                    ensure_ascii=False) + "\n")
+
+
+def _print_report(r: Report) -> None:
+    out.print(f"{r.path}  ({r.media_type})")
+    out.print(f"  status      {r.status}")
+    out.print(f"  origin      {r.origin}")
+    if r.signer:
+        out.print(f"  signer      {r.signer.name} / {r.signer.organization or '-'} "
+                  f"(issuer {r.signer.issuer or '-'}, "
+                  f"{'trusted' if r.signer.trusted else 'not trusted'})")
+    for label, value in (("author", r.author), ("signed at", r.signed_at),
+                         ("ai training", r.ai_training), ("generator", r.claim_generator)):
+        if value:
+            out.print(f"  {label:11} {value}")
+    for ing in r.ingredients:
+        out.print(f"  ingredient  {ing.title} ({ing.relationship}): {ing.status}, "
+                  f"origin {ing.origin}")
+    for f in r.failures:
+        where = f" [{f.ingredient}]" if f.ingredient else ""
+        out.print(f"  failure     {f.code}{where}: {f.explanation}")

@@ -1,0 +1,53 @@
+"""``provenance trust``: add, list and remove trust anchors."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from cli.common import err, out
+from provenance import trust as trust_mod
+
+trust_app = typer.Typer(help="Manage trust anchors (roots whose signers are trusted).",
+                        no_args_is_help=True)
+
+
+@trust_app.command("add")
+def trust_add(
+    file: Annotated[str, typer.Argument(
+        help="PEM certificate or bundle, a C2PA trust list (PEM or JSON), or its http(s) URL.")],
+    name: Annotated[str | None, typer.Option(help="Name for the anchor bundle.")] = None,
+) -> None:
+    """Trust the signers that chain to the certificates in FILE (or at URL)."""
+    anchor = trust_mod.add_anchor(file, name=name)
+    err.print(f"Added {len(anchor.certificates)} anchor(s) as {anchor.name!r}")
+
+
+@trust_app.command("list")
+def trust_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List installed trust anchors."""
+    anchors = trust_mod.list_anchors()
+    if as_json:
+        doc = {"schema": "provenance.trust/v1", "anchors": [
+            {"name": a.name, "path": str(a.path), "subjects": a.subjects()} for a in anchors]}
+        out.print_json(json.dumps(doc))
+        return
+    if not anchors:
+        err.print("No trust anchors installed (add one with `provenance trust add FILE.pem`)")
+    for a in anchors:
+        subjects = a.subjects()
+        more = f" (+{len(subjects) - 1} more)" if len(subjects) > 1 else ""
+        out.print(f"{a.name}: {subjects[0]}{more}")
+
+
+@trust_app.command("remove")
+def trust_remove(
+    name: Annotated[str, typer.Argument(help="Anchor name from `trust list`.")],
+) -> None:
+    """Remove an installed trust anchor."""
+    path = trust_mod.remove_anchor(name)
+    err.print(f"Removed {path}")

@@ -1,0 +1,89 @@
+"""Chunks of work on any executor, results yielded in input order with bounded memory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from typing import Any, TypeVar
+
+from provenance.batch.executors import default_jobs
+from provenance.batch.results import Result
+
+T = TypeVar("T")
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def worker_count(ex: Executor) -> int:
+    n = getattr(ex, "_max_workers", None)
+    if isinstance(n, int) and n > 0:
+        return n
+    client = getattr(ex, "_client", None)  # dask's ClientExecutor
+    if client is not None:
+        with contextlib.suppress(Exception):
+            workers = client.scheduler_info()["workers"].values()
+            return max(1, sum(int(w.get("nthreads", 1)) for w in workers))
+    return default_jobs()
+
+
+def run_ordered(
+    fn: Callable[[Any, list[T]], list[Result]],
+    spec: Any,
+    items: Iterable[T],
+    ex: Executor | None,
+    on_error: Callable[[T, BaseException], Result],
+    *,
+    chunk_size: int | None,
+    total: int | None,
+) -> Iterator[Result]:
+    """Run ``fn(spec, chunk)`` over chunks of ``items``; yield results in input order, each as
+    soon as it and everything before it is done. At most a few chunks per worker are in
+    flight, so memory stays flat however many files there are."""
+    if ex is None:
+        for item in items:
+            yield from fn(spec, [item])
+        return
+    workers = worker_count(ex)
+    if chunk_size is None:
+        # Enough per task to hide the hand-over cost, small enough to balance the load.
+        chunk_size = 8 if total is None else max(1, min(16, total // (workers * 8)))
+    window = workers * 3
+    source = chunks(items, chunk_size)
+    pending: deque[tuple[list[T], Future[list[Result]]]] = deque()
+
+    def fill() -> None:
+        while len(pending) < window:
+            chunk = next(source, None)
+            if chunk is None:
+                return
+            try:
+                pending.append((chunk, ex.submit(fn, spec, chunk)))
+            except Exception as exc:  # a broken pool, or a spec that cannot be sent
+                failed: Future[list[Result]] = Future()
+                failed.set_exception(exc)
+                pending.append((chunk, failed))
+
+    try:
+        fill()
+        while pending:
+            chunk, fut = pending.popleft()
+            try:
+                results = fut.result()
+            except Exception as exc:
+                results = [on_error(item, exc) for item in chunk]
+            fill()
+            yield from results
+    finally:
+        for _, fut in pending:
+            fut.cancel()

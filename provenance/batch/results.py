@@ -1,0 +1,73 @@
+"""Per-file outcomes as data: Verified, Failed, Skipped, Signed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from provenance.errors import (
+    ProvenanceError,
+)
+from provenance.report import Report
+
+SkipKind = Literal["unsupported", "unchanged", "unsigned", "duplicate"]
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The file passed the policy; ``warnings`` say what was let through (e.g. unsigned)."""
+
+    path: Path
+    report: Report
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The file failed: the policy (``exit_code`` 1, with its report), or could not be read or
+    signed (2: unusable input, 3: operational failure; ``report`` is then None)."""
+
+    path: Path
+    report: Report | None
+    reasons: tuple[str, ...]
+    exit_code: int
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Left alone on purpose. ``kind``: ``unsupported`` (a type that cannot carry a manifest),
+    ``unchanged`` (already signed by this identity), ``unsigned`` (the policy skips unsigned
+    files; ``report`` is set) or ``duplicate`` (named twice)."""
+
+    path: Path
+    reason: str
+    kind: SkipKind = "unsupported"
+    report: Report | None = None
+
+
+@dataclass(frozen=True)
+class Signed:
+    """The file was signed into ``output``."""
+
+    path: Path
+    output: Path
+    media_type: str
+    size: int
+    repacked: bool = False
+
+
+Result = Verified | Failed | Skipped | Signed
+
+
+def failed_from(path: Path, exc: BaseException) -> Failed:
+    if isinstance(exc, ProvenanceError):
+        return Failed(path, None, (str(exc),), exc.exit_code)
+    return Failed(path, None, (f"unexpected {type(exc).__name__}: {exc}",), 3)
+
+
+def unique(reasons: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(reasons))

@@ -1,0 +1,208 @@
+"""The media carrier: a manifest embedded by c2pa-rs in the media format itself (images, PDF,
+zip documents, audio, video), signed and read."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from provenance import _c2pa
+from provenance.claims import HumanClaim, default_origin
+from provenance.errors import AlreadySigned
+from provenance.formats import (
+    MediaType,
+    check_structure,
+    identify,
+    repack_zip_stored,
+)
+from provenance.identity import Identity, check_usable
+from provenance.options import SignOptions
+from provenance.reading import build_report
+from provenance.report import Failure, Report
+from provenance.trust import TrustStore
+
+__all__ = ["default_claim", "existing_signer", "read", "sign_bytes", "sign_into"]
+
+# The UUID that types a C2PA manifest store JUMBF box; its presence is a cheap, reliable sign
+# that a file already carries a manifest (confirmed with a real read before refusing).
+_C2PA_STORE_UUID = bytes.fromhex("6332706100110010800000aa00389b71")
+_ZIP_LABELS = {"DOCX", "XLSX", "PPTX", "ODT", "EPUB"}
+
+
+def default_claim(mtype: MediaType, claim: HumanClaim | None, has_parent: bool) -> HumanClaim:
+    """``claim``, or the default human claim for the type (see
+    :func:`~provenance.claims.default_origin`)."""
+    if claim is not None:
+        return claim
+    return HumanClaim(default_origin(mtype.mime, has_parent=has_parent))
+
+
+def existing_signer(name: str, mtype: MediaType, data: bytes, *,
+                    has_store: bool | None = None) -> str | None:
+    """If ``data`` already carries a C2PA manifest, a short description of it; else None.
+
+    ``has_store``: the caller's answer to "is the manifest store box type in the bytes?", to
+    save a second scan of a large file."""
+    if not (_C2PA_STORE_UUID in data if has_store is None else has_store):
+        return None
+    try:
+        found = _c2pa.read_manifest(mtype.mime, io.BytesIO(data), trust_pem=None)
+    except _c2pa.ManifestUnreadable:
+        return "an unreadable manifest"
+    if found is None:
+        return None
+    active = found.store.get("manifests", {}).get(found.store.get("active_manifest", ""), {})
+    who = (active.get("signature_info") or {}).get("common_name")
+    return f"a manifest signed by {who}" if who else "a manifest"
+
+
+def sign_bytes(
+    data: bytes,
+    *,
+    name: str,
+    identity: Identity,
+    claim: HumanClaim | None = None,
+    parent: bytes | None = None,
+    parent_name: str | None = None,
+    trust: TrustStore | None = None,
+    thumbnail: bool = False,
+    replace: bool = False,
+    tsa_url: str | None = None,
+    options: SignOptions | None = None,
+) -> tuple[bytes, MediaType, bool]:
+    """Sign an asset held in memory; ``name`` gives its type (extension) and default title.
+
+    ``options`` carries the claim, thumbnail, timestamp and ``replace``; the keyword arguments
+    of the same names are applied on top of it.
+
+    Returns ``(signed_bytes, media_type, repacked)``; ``repacked`` tells that a zip container
+    (DOCX...) was rewritten with stored members so c2pa could embed into it.
+
+    Raises:
+        InputError: empty, truncated or mis-named data; unsupported type.
+        AlreadySigned: ``data`` carries a manifest, no ``parent`` and not ``replace``.
+        SigningError: c2pa refused to sign.
+    """
+    opts = SignOptions.of(options, claim=claim, thumbnail=thumbnail, replace=replace,
+                          tsa_url=tsa_url)
+    out = io.BytesIO()
+    mtype, repacked = sign_into(data, out, name=name, identity=identity, options=opts,
+                                parent=parent, parent_name=parent_name, trust=trust)
+    return out.getvalue(), mtype, repacked
+
+
+def sign_into(
+    data: bytes,
+    out: BinaryIO,
+    *,
+    name: str,
+    identity: Identity,
+    options: SignOptions,
+    parent: bytes | None,
+    parent_name: str | None,
+    trust: TrustStore | None,
+) -> tuple[MediaType, bool]:
+    """Sign ``data`` (named ``name``) and write the signed asset to ``out``.
+
+    Returns ``(media_type, repacked)``. Raises as :func:`sign_bytes`.
+    """
+    # (0) A signature made with an expired certificate would never verify.
+    check_usable(identity)
+    # (1) The content must be what the name says, complete, and able to carry a manifest.
+    mtype = identify(name, data)
+    check_structure(name, mtype, data)
+    # (2) Never erase history silently.
+    has_store = _C2PA_STORE_UUID in data
+    if parent is None and not options.replace:
+        existing = existing_signer(name, mtype, data, has_store=has_store)
+        if existing:
+            raise AlreadySigned(
+                f"{name} already carries {existing}; signing again would erase its history",
+                hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
+            )
+    # (3) c2pa-rs cannot embed into deflated zip members: repack, content unchanged.
+    repacked = False
+    if mtype.label in _ZIP_LABELS:
+        stored = repack_zip_stored(data)
+        repacked = stored is not data
+        data = stored
+    # (4) The parent ingredient of an edit.
+    parent_arg = None
+    if parent is not None:
+        pname = parent_name or "parent"
+        ptype = identify(pname, parent)
+        check_structure(pname, ptype, parent)
+        parent_arg = (ptype.mime, Path(pname).name, io.BytesIO(parent))
+    # (5) Optional thumbnail, made by Pillow (c2pa's own makes 50-300 KB manifests).
+    thumb = _thumbnail(name, data) if options.thumbnail else None
+    human = default_claim(mtype, options.claim_for(name), parent is not None)
+    manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
+    # Ingredients are validated while signing; use the anchors a verifier here would use.
+    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    if mtype.mime in _DATA_HASHED and not has_store:
+        # (6a) JPEG and PNG: one sha256 pass of our own and one write. c2pa's own path reads
+        # a JPEG source three times; here c2pa only lays out and signs the manifest segment.
+        offset = _manifest_offset(mtype.mime, data)
+        with _c2pa.DataHashSigner(
+            manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
+            asset_format=mtype.mime, parent_asset=parent_arg, thumbnail=thumb,
+        ) as signer:
+            # The exclusion is exactly the inserted segment, so the hash is that of the source.
+            store = signer.sign(hashlib.sha256(data).digest(), [(offset, signer.size)])
+        view = memoryview(data)
+        out.write(view[:offset])
+        out.write(store)
+        out.write(view[offset:])
+        return mtype, repacked
+    # (6b) Everything else: c2pa embeds.
+    _c2pa.sign_stream(
+        manifest, mtype.mime, io.BytesIO(data), out, identity,
+        trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=options.tsa_url,
+    )
+    return mtype, repacked
+
+
+_DATA_HASHED = frozenset({"image/jpeg", "image/png"})
+
+
+def _manifest_offset(mime: str, data: bytes) -> int:
+    """Where the manifest segment goes: a JPEG's APP11 after SOI and any APP0 (JFIF) / APP1
+    (Exif, XMP) segments; a PNG's caBX chunk right after IHDR."""
+    if mime == "image/png":
+        return 8 + 8 + 13 + 4  # signature, then IHDR (always 13 bytes of data)
+    pos = 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF and data[pos + 1] in (0xE0, 0xE1):
+        pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+    return pos
+
+
+
+def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.thumbnail((256, 256))
+            buf = io.BytesIO()
+            img.convert("RGB").save(buf, "JPEG", quality=80)
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None  # documents, audio, video: no thumbnail rather than a failure
+    return ("image/jpeg", buf.getvalue())
+
+
+def read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report:
+    """The Report of an embedded manifest read from ``stream`` (``unsigned`` when none)."""
+    try:
+        found = _c2pa.read_manifest(mime, stream, trust_pem=store.pem())
+    except _c2pa.ManifestUnreadable as exc:
+        return Report(
+            path=display, media_type=mime, status="invalid", origin="unknown",
+            failures=(Failure("manifest.unreadable",
+                              f"the manifest is corrupt and cannot be read: {exc}"),),
+        )
+    if found is None:
+        return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
+    return replace(build_report(display, mime, found, anchors=store), carrier="embedded")

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from provenance import zipguard
 from provenance.errors import InputError, UnsupportedFormat
 
 __all__ = ["MediaType", "check_structure", "media_type_for_name", "repack_zip_stored", "sniff"]
@@ -203,7 +204,7 @@ def check_structure(name: str | PurePath, mtype: MediaType, data: bytes) -> None
                 problem = "no %%EOF marker at the end"
         elif mtype.mime in _ZIP_MIMES:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                zf.infolist()
+                zipguard.check(zf, name=str(name))
         elif mtype.mime in ("image/heic", "image/avif", "video/mp4", "audio/mp4",
                             "video/quicktime"):
             problem = _check_bmff(data)
@@ -301,7 +302,7 @@ def _check_tiff(data: bytes) -> str | None:
     return None
 
 
-def repack_zip_stored(data: bytes) -> bytes:
+def repack_zip_stored(data: bytes, name: str = "the document") -> bytes:
     """Return the zip with every member STORED (uncompressed), names, order and content unchanged.
 
     c2pa-rs 0.91 cannot embed into a zip container with deflated members ("compression method
@@ -309,7 +310,7 @@ def repack_zip_stored(data: bytes) -> bytes:
     the same after repacking; only its compression changes. Returns ``data`` itself when every
     member is already stored.
     """
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
+    with zipguard.open_checked(data, name=name) as src:
         infos = src.infolist()
         if all(i.compress_type == zipfile.ZIP_STORED for i in infos):
             return data
@@ -319,5 +320,7 @@ def repack_zip_stored(data: bytes) -> bytes:
                 new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 new.external_attr = info.external_attr
                 new.compress_type = zipfile.ZIP_STORED
-                dst.writestr(new, src.read(info.filename))
+                with dst.open(new, "w", force_zip64=info.file_size > (1 << 31)) as fh:
+                    for block in zipguard.stream_member(src, info, name=name):
+                        fh.write(block)
     return out.getvalue()

@@ -126,7 +126,7 @@ def sign_into(
     # (3) c2pa-rs cannot embed into deflated zip members: repack, content unchanged.
     repacked = False
     if mtype.label in _ZIP_LABELS:
-        stored = repack_zip_stored(data)
+        stored = repack_zip_stored(data, name)
         repacked = stored is not data
         data = stored
     # (4) The parent ingredient of an edit.

@@ -1,0 +1,92 @@
+"""Bounds on ZIP containers (DOCX, ODT, EPUB...): member count, expanded size and compression
+ratio checked from the central directory before any member is read, and enforced again while
+streaming, so that a zip bomb never reaches memory."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from provenance.errors import InputError
+
+__all__ = ["ZipLimits", "check", "open_checked", "stream_member"]
+
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """What a ZIP container may hold before it is refused as hostile."""
+
+    #: members in the central directory
+    max_members: int = 10_000
+    #: sum of the members' uncompressed sizes
+    max_expanded: int = 2 << 30
+    #: uncompressed / compressed, per member, for members above ``ratio_floor`` bytes
+    max_ratio: float = 200.0
+    ratio_floor: int = 1 << 20
+
+
+DEFAULT = ZipLimits()
+
+
+def _refuse(name: str, what: str) -> InputError:
+    return InputError(f"{name} is refused as a ZIP bomb: {what}",
+                      hint="a real document does not look like this; check where it came from")
+
+
+def check(zf: zipfile.ZipFile, *, name: str, limits: ZipLimits = DEFAULT) -> None:
+    """Refuse ``zf`` when its central directory declares more than ``limits`` allow.
+
+    Raises:
+        InputError: too many members, too large expanded, or a member compressed too well.
+    """
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise _refuse(name, f"{len(infos):,} members (at most {limits.max_members:,})")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > limits.max_expanded:
+            raise _refuse(name, f"it expands to more than {limits.max_expanded >> 20:,} MiB")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_floor and ratio > limits.max_ratio:
+            raise _refuse(name, f"{info.filename} expands {ratio:,.0f} times "
+                          f"(at most {limits.max_ratio:,.0f})")
+
+
+def open_checked(data: bytes | BinaryIO, *, name: str,
+                 limits: ZipLimits = DEFAULT) -> zipfile.ZipFile:
+    """A ZipFile over ``data`` whose central directory passed :func:`check`.
+
+    Raises:
+        InputError: not a ZIP file, or refused by :func:`check`.
+    """
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        zf = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{name} is not a readable ZIP container: {exc}",
+                         hint="check that the file is complete") from exc
+    try:
+        check(zf, name=name, limits=limits)
+    except InputError:
+        zf.close()
+        raise
+    return zf
+
+
+def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str,
+                  chunk: int = _CHUNK) -> Iterator[bytes]:
+    """The member's uncompressed bytes in chunks, never more than its declared size (a member
+    whose local data expands past what the central directory says is refused)."""
+    seen = 0
+    with zf.open(info) as fh:
+        while block := fh.read(chunk):
+            seen += len(block)
+            if seen > info.file_size:
+                raise _refuse(name, f"{info.filename} expands past its declared size")
+            yield block

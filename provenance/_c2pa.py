@@ -49,25 +49,44 @@ class ManifestStore:
     signatures: dict[str, dict[str, Any]]
 
 
-def settings(trust_pem: str | None) -> dict[str, Any]:
-    """c2pa settings: our trust anchors, no network, no automatic thumbnails."""
+#: Assertions we author go in the claim's ``created_assertions`` (C2PA 2.x wants the actions
+#: there); c2pa-rs otherwise lists everything but the hard binding as gathered.
+CREATED_ASSERTION_LABELS = (
+    "c2pa.actions", "c2pa.actions.v2", "c2pa.thumbnail.claim", "c2pa.thumbnail.claim.jpeg",
+    "c2pa.thumbnail.claim.png", "c2pa.ingredient", "c2pa.ingredient.v2", "c2pa.ingredient.v3",
+    "cawg.training-mining", "cawg.metadata",
+)
+
+
+def settings(trust_pem: str | None, ekus: str | None = None) -> dict[str, Any]:
+    """c2pa settings: our trust anchors and accepted certificate purposes (EKUs, one OID a
+    line) for C2PA and CAWG alike, no network, no automatic thumbnails."""
+    from provenance.trust import DEFAULT_EKUS
+
+    config = ekus if ekus is not None else "\n".join(DEFAULT_EKUS) + "\n"
     s: dict[str, Any] = {
         "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
-        "builder": {"thumbnail": {"enabled": False}},
+        "builder": {"thumbnail": {"enabled": False},
+                    "created_assertion_labels": list(CREATED_ASSERTION_LABELS)},
+        # Without trust_config c2pa-rs accepts only emailProtection and calls documentSigning
+        # or claim-signing certificates invalid.
+        "trust": {"trust_config": config},
+        "cawg_trust": {"trust_config": config},
     }
     if trust_pem:
-        s["trust"] = {"trust_anchors": trust_pem}
+        s["trust"]["trust_anchors"] = trust_pem
+        s["cawg_trust"]["trust_anchors"] = trust_pem
     return s
 
 
-def _context(trust_pem: str | None) -> Any:
-    key = (os.getpid(), trust_pem or "")
+def _context(trust_pem: str | None, ekus: str | None = None) -> Any:
+    key = (os.getpid(), trust_pem or "", ekus or "")
     with _lock:
         ctx = _contexts.get(key)
         if ctx is None:
             if len(_contexts) > 32:
                 _contexts.clear()
-            ctx = c2pa.Context.from_dict(settings(trust_pem))
+            ctx = c2pa.Context.from_dict(settings(trust_pem, ekus))
             _contexts[key] = ctx
         return ctx
 
@@ -113,6 +132,7 @@ def sign_stream(
     parent: tuple[str, str, BinaryIO] | None = None,
     thumbnail: tuple[str, bytes] | None = None,
     tsa_url: str | None = None,
+    ekus: str | None = None,
 ) -> bytes:
     """Sign ``source`` into ``dest`` (both seekable binary streams); returns the manifest bytes.
 
@@ -123,7 +143,7 @@ def sign_stream(
         SigningError: c2pa refused to sign.
         InputError: c2pa could not parse the source.
     """
-    ctx = _context(trust_pem)
+    ctx = _context(trust_pem, ekus)
     signer = _signer(identity, tsa_url)
     if thumbnail is not None:
         manifest = dict(manifest)
@@ -162,13 +182,14 @@ def _add_extras(builder: Any, parent: tuple[str, str, BinaryIO] | None,
         )
 
 
-def read_manifest(mime: str, stream: BinaryIO, *, trust_pem: str | None) -> ManifestStore | None:
+def read_manifest(mime: str, stream: BinaryIO, *, trust_pem: str | None,
+                  ekus: str | None = None) -> ManifestStore | None:
     """Read and validate the manifest store in ``stream``; None when there is none.
 
     Raises:
         ManifestUnreadable: a manifest is there but cannot be parsed.
     """
-    ctx = _context(trust_pem)
+    ctx = _context(trust_pem, ekus)
     try:
         with c2pa.Reader(mime, stream, context=ctx) as reader:
             store = json.loads(reader.json())
@@ -272,11 +293,11 @@ class ExternalParent:
 
 
 def _builder(manifest: dict[str, Any], trust_pem: str | None,
-             parent: ExternalParent | None) -> Any:
+             parent: ExternalParent | None, ekus: str | None = None) -> Any:
     import io
 
     if parent is None:
-        return c2pa.Builder(manifest, context=_context(trust_pem))
+        return c2pa.Builder(manifest, context=_context(trust_pem, ekus))
     # c2pa's add_ingredient parses the parent asset itself, which it cannot for text; an
     # ingredient declared in the definition with its store as a resource works, provided its
     # validation results are given (ours, from verifying the parent).
@@ -289,7 +310,7 @@ def _builder(manifest: dict[str, Any], trust_pem: str | None,
         "manifest_data": {"format": "application/c2pa", "identifier": "parent.c2pa"},
         "validation_results": {"activeManifest": parent.validation_results},
     }]
-    builder = c2pa.Builder(definition, context=_context(trust_pem))
+    builder = c2pa.Builder(definition, context=_context(trust_pem, ekus))
     builder.add_resource("parent.c2pa", io.BytesIO(parent.store))
     return builder
 
@@ -312,6 +333,7 @@ class DataHashSigner:
         asset_format: str = "application/c2pa",
         parent_asset: tuple[str, str, BinaryIO] | None = None,
         thumbnail: tuple[str, bytes] | None = None,
+        ekus: str | None = None,
     ) -> None:
         import ctypes
 
@@ -322,7 +344,7 @@ class DataHashSigner:
             manifest = {**manifest,
                         "thumbnail": {"format": thumbnail[0], "identifier": "thumbnail"}}
         try:
-            self._builder = _builder(manifest, trust_pem, parent)
+            self._builder = _builder(manifest, trust_pem, parent, ekus)
             _add_extras(self._builder, parent_asset, thumbnail)
         except c2pa.C2paError as exc:
             raise SigningError(f"c2pa refused the manifest: {_msg(exc)}") from exc
@@ -373,7 +395,7 @@ class DataHashSigner:
 
 
 def read_external(
-    mime: str, data: bytes, store: bytes, *, trust_pem: str | None
+    mime: str, data: bytes, store: bytes, *, trust_pem: str | None, ekus: str | None = None,
 ) -> tuple[ManifestStore, list[tuple[int, int]]]:
     """Validate an external manifest ``store`` against ``data``; also return the exclusions of
     the active manifest's ``c2pa.hash.data`` (for the carrier to check itself).
@@ -384,7 +406,8 @@ def read_external(
     import io
 
     try:
-        with c2pa.Reader(mime, io.BytesIO(data), store, context=_context(trust_pem)) as reader:
+        with c2pa.Reader(mime, io.BytesIO(data), store,
+                         context=_context(trust_pem, ekus)) as reader:
             parsed = json.loads(reader.json())
             state = reader.get_validation_state()
             signatures = _signatures(reader)
@@ -401,7 +424,7 @@ def read_external(
 def sign_sidecar(
     manifest: dict[str, Any], mime: str, data: bytes, identity: Identity, *,
     trust_pem: str | None, tsa_url: str | None = None,
-    parent: ExternalParent | None = None,
+    parent: ExternalParent | None = None, ekus: str | None = None,
 ) -> bytes:
     """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>).
 
@@ -412,7 +435,7 @@ def sign_sidecar(
 
     signer = _signer(identity, tsa_url)
     try:
-        with _builder(manifest, trust_pem, parent) as builder:
+        with _builder(manifest, trust_pem, parent, ekus) as builder:
             builder.set_no_embed()
             out = io.BytesIO()
             store: bytes = builder.sign(signer, mime, io.BytesIO(data), out)

@@ -41,7 +41,19 @@ _ROOT_KEY_FILE = "root.key"
 _META_FILE = "identity.json"
 
 _C2PA_CLAIM_SIGNING_EKU = x509.ObjectIdentifier("1.3.6.1.4.1.62558.2.1")
-_DOCUMENT_SIGNING_EKU = x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
+# RFC 9336 id-kp-documentSigning, the purpose C2PA's trust model names. (Microsoft's
+# 1.3.6.1.4.1.311.10.3.12 "document signing", used before, is a vendor OID no C2PA verifier
+# accepts by default.)
+_DOCUMENT_SIGNING_EKU = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+#: What our own certificates carry: emailProtection, which every C2PA verifier accepts (even
+#: c2pa-rs with no trust configuration, and encypher-c2pa), and documentSigning, which says
+#: what the key is for. Not C2PA claim signing: that purpose is granted by CAs of the C2PA
+#: conformance programme, and a self-issued certificate should not claim it.
+OWN_EKUS: tuple[x509.ObjectIdentifier, ...] = (
+    ExtendedKeyUsageOID.EMAIL_PROTECTION, _DOCUMENT_SIGNING_EKU,
+)
+# Purposes that verify a TSA or an OCSP responder, not a claim signer.
+_NOT_FOR_SIGNING = frozenset({"1.3.6.1.5.5.7.3.8", "1.3.6.1.5.5.7.3.9"})
 _KNOWN_CRITICAL = {
     ExtensionOID.BASIC_CONSTRAINTS,
     ExtensionOID.KEY_USAGE,
@@ -163,8 +175,10 @@ class Identity:
         algorithm: str,
         not_before: _dt.datetime,
         not_after: _dt.datetime,
+        ekus: tuple[x509.ObjectIdentifier, ...] = OWN_EKUS,
     ) -> Identity:
-        """Issue an author certificate from ``root`` (used by create and by tests)."""
+        """Issue an author certificate from ``root`` (used by create and by tests; ``ekus``
+        lets tests issue certificates with other purposes)."""
         key = _generate_key(algorithm)
         builder = (
             x509.CertificateBuilder()
@@ -176,12 +190,7 @@ class Identity:
             .not_valid_after(not_after)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_key_usage(cert_sign=False), critical=True)
-            .add_extension(
-                x509.ExtendedKeyUsage(
-                    [ExtendedKeyUsageOID.EMAIL_PROTECTION, _DOCUMENT_SIGNING_EKU]
-                ),
-                critical=False,
-            )
+            .add_extension(x509.ExtendedKeyUsage(list(ekus)), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(
                     root.public_key()  # type: ignore[arg-type]
@@ -505,8 +514,12 @@ def check_certificate_profile(
     chain: list[x509.Certificate] | tuple[x509.Certificate, ...],
     *,
     at: _dt.datetime | None = None,
+    ekus: tuple[str, ...] | None = None,
 ) -> list[str]:
     """Check a chain (end-entity first) against the profile c2pa-rs enforces for signing.
+
+    ``ekus``: the accepted extended key usages (dotted OIDs); None means the C2PA defaults plus
+    those of the installed trust configurations.
 
     Returns one plain-language problem per violated rule; an empty list means the chain passes.
     """
@@ -542,8 +555,12 @@ def check_certificate_profile(
     eku = exts.get(ExtensionOID.EXTENDED_KEY_USAGE)
     if eku is None or not isinstance(eku.value, x509.ExtendedKeyUsage):
         problems.append("no extendedKeyUsage extension")
-    elif ExtendedKeyUsageOID.EMAIL_PROTECTION not in list(eku.value):
-        problems.append("no emailProtection EKU")
+    else:
+        accepted = set(ekus if ekus is not None else accepted_ekus()) - _NOT_FOR_SIGNING
+        if not {oid.dotted_string for oid in eku.value} & accepted:
+            problems.append("no extendedKeyUsage C2PA accepts for signing (emailProtection, "
+                            "documentSigning, C2PA claim signing or one of an installed "
+                            "trust configuration)")
     unknown = [e.oid.dotted_string for e in leaf.extensions
                if e.critical and e.oid not in _KNOWN_CRITICAL]
     if unknown:
@@ -564,6 +581,13 @@ def check_certificate_profile(
         if ca.not_valid_after_utc < now:
             problems.append(f"CA certificate {ca.subject.rfc4514_string()} expired")
     return problems
+
+
+def accepted_ekus() -> tuple[str, ...]:
+    """The EKUs a signing certificate may carry: C2PA's defaults and the installed ones."""
+    from provenance import trust
+
+    return tuple(dict.fromkeys(trust.DEFAULT_EKUS + trust.installed_ekus()))
 
 
 # -- helpers ----------------------------------------------------------------------------------

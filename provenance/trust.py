@@ -25,7 +25,20 @@ from cryptography.hazmat.primitives import hashes, serialization
 from provenance import _home
 from provenance.errors import TrustError
 
-__all__ = ["TrustAnchorFile", "TrustStore"]
+__all__ = ["DEFAULT_EKUS", "TrustAnchorFile", "TrustStore", "add_config", "parse_eku_config"]
+
+#: Certificate purposes (extended key usages) the C2PA trust model accepts by default:
+#: emailProtection, documentSigning (RFC 9336), timeStamping and OCSPSigning (for the TSA and
+#: OCSP responders, which c2pa-rs checks against the same list) and the C2PA claim-signing EKU.
+#: Installed trust configurations (``trust add --config``) add vendor EKUs to these.
+DEFAULT_EKUS: tuple[str, ...] = (
+    "1.3.6.1.5.5.7.3.4",
+    "1.3.6.1.5.5.7.3.36",
+    "1.3.6.1.5.5.7.3.8",
+    "1.3.6.1.5.5.7.3.9",
+    "1.3.6.1.4.1.62558.2.1",
+)
+_OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
 
 _PEM_BLOCK = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
@@ -100,6 +113,8 @@ class TrustStore:
     certificates: tuple[x509.Certificate, ...] = ()
     #: one label per certificate (file stem or installed anchor name); may be empty
     labels: tuple[str, ...] = ()
+    #: accepted EKUs beyond :data:`DEFAULT_EKUS` (from installed trust configurations)
+    ekus: tuple[str, ...] = ()
 
     @classmethod
     def from_pem_files(cls, paths: Iterable[Path | str]) -> TrustStore:
@@ -127,12 +142,18 @@ class TrustStore:
         """The anchors installed in the provenance home (empty when none)."""
         files = list_anchors(directory)
         return cls(tuple(c for f in files for c in f.certificates),
-                   tuple(f.name for f in files for _ in f.certificates))
+                   tuple(f.name for f in files for _ in f.certificates),
+                   installed_ekus(directory))
 
     def merged(self, other: TrustStore) -> TrustStore:
         """Union of two stores."""
         return TrustStore(self.certificates + other.certificates,
-                          self._labels() + other._labels())
+                          self._labels() + other._labels(),
+                          tuple(dict.fromkeys(self.ekus + other.ekus)))
+
+    def eku_config(self) -> str:
+        """The accepted EKUs as c2pa's ``trust_config`` text: the defaults plus ours."""
+        return "\n".join(dict.fromkeys(DEFAULT_EKUS + self.ekus)) + "\n"
 
     def _labels(self) -> tuple[str, ...]:
         if len(self.labels) == len(self.certificates):
@@ -189,6 +210,73 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
             continue
         out.append(TrustAnchorFile(path.stem, path, tuple(certs)))
     return out
+
+
+def parse_eku_config(text: str, where: str) -> tuple[str, ...]:
+    """The OIDs of a trust configuration (c2pa's ``store.cfg``: one OID a line, ``//``
+    comments, blank lines ignored).
+
+    Raises:
+        TrustError: a line is neither a comment nor a dotted OID, or there is no OID at all.
+    """
+    oids: list[str] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("//", 1)[0].strip()
+        if not line:
+            continue
+        if not _OID.match(line):
+            raise TrustError(f"{where} line {number}: {line[:60]!r} is not an OID",
+                             hint="a trust configuration has one dotted OID a line "
+                             "(e.g. 1.3.6.1.5.5.7.3.36) and // comments")
+        oids.append(line)
+    if not oids:
+        raise TrustError(f"{where} lists no OID",
+                         hint="a trust configuration has one dotted OID a line")
+    return tuple(dict.fromkeys(oids))
+
+
+def installed_ekus(directory: Path | None = None) -> tuple[str, ...]:
+    """EKUs of the trust configurations installed in the provenance home (``*.cfg``)."""
+    d = directory or _home.trust_dir()
+    if not d.is_dir():
+        return ()
+    out: list[str] = []
+    for path in sorted(d.glob("*.cfg")):
+        try:
+            out.extend(parse_eku_config(path.read_text("utf-8"), str(path)))
+        except (TrustError, OSError, UnicodeDecodeError):
+            continue  # checked when installed; a hand-edited broken file must not stop reading
+    return tuple(dict.fromkeys(out))
+
+
+def add_config(source: Path | str, *, name: str | None = None,
+               directory: Path | None = None) -> tuple[Path, tuple[str, ...]]:
+    """Install a trust configuration (accepted EKU OIDs); returns its path and its OIDs.
+
+    Raises:
+        TrustError: unreadable, not a trust configuration, or cannot be written.
+    """
+    src = Path(source)
+    try:
+        text = src.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrustError(f"cannot read {src}: {getattr(exc, 'strerror', None) or exc}",
+                         hint="give the path of a trust configuration (store.cfg)") from exc
+    oids = parse_eku_config(text, str(src))
+    d = directory or _home.trust_dir()
+    safe = _SAFE_NAME.sub("-", name or src.stem).strip("-.") or "config"
+    dest = d / f"{safe}.cfg"
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".config.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(f"{oid}\n" for oid in oids))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise TrustError(f"cannot write trust configuration to {d}: {exc.strerror or exc}",
+                         hint="check PROVENANCE_HOME is writable") from exc
+    return dest, oids
 
 
 def fetch(url: str, *, timeout: float = 20.0) -> bytes:

@@ -141,14 +141,15 @@ def sign_into(
     human = default_claim(mtype, options.claim_for(name), parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
-    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    anchors = trust if trust is not None else TrustStore.installed()
+    trust_pem, ekus = anchors.pem(), anchors.eku_config()
     if mtype.mime in _DATA_HASHED and not has_store:
         # (6a) JPEG and PNG: one sha256 pass of our own and one write. c2pa's own path reads
         # a JPEG source three times; here c2pa only lays out and signs the manifest segment.
         offset = _manifest_offset(mtype.mime, data)
         with _c2pa.DataHashSigner(
             manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
-            asset_format=mtype.mime, parent_asset=parent_arg, thumbnail=thumb,
+            asset_format=mtype.mime, parent_asset=parent_arg, thumbnail=thumb, ekus=ekus,
         ) as signer:
             # The exclusion is exactly the inserted segment, so the hash is that of the source.
             store = signer.sign(hashlib.sha256(data).digest(), [(offset, signer.size)])
@@ -161,6 +162,7 @@ def sign_into(
     _c2pa.sign_stream(
         manifest, mtype.mime, io.BytesIO(data), out, identity,
         trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=options.tsa_url,
+        ekus=ekus,
     )
     return mtype, repacked
 
@@ -196,7 +198,8 @@ def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:
 def read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report:
     """The Report of an embedded manifest read from ``stream`` (``unsigned`` when none)."""
     try:
-        found = _c2pa.read_manifest(mime, stream, trust_pem=store.pem())
+        found = _c2pa.read_manifest(mime, stream, trust_pem=store.pem(),
+                                    ekus=store.eku_config())
     except _c2pa.ManifestUnreadable as exc:
         return Report(
             path=display, media_type=mime, status="invalid", origin="unknown",

@@ -52,10 +52,11 @@ def sign_store(data: bytes, name: str, *, identity: Identity, options: SignOptio
         mtype = identify(name, data)
         check_structure(name, mtype, data)
         mime, human = mtype.mime, default_claim(mtype, claim, False)
-    trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
+    anchors = trust if trust is not None else TrustStore.installed()
     store = _c2pa.sign_sidecar(human.manifest(title=Path(name).name, has_parent=False),
                                SIDECAR_HASH_MIME.get(mime, OPAQUE_MIME), data, identity,
-                               trust_pem=trust_pem, tsa_url=options.tsa_url)
+                               trust_pem=anchors.pem(), tsa_url=options.tsa_url,
+                               ekus=anchors.eku_config())
     return mime, store
 
 
@@ -80,7 +81,8 @@ def read(path: Path, display: str, mime: str, sidecar: bytes, store: TrustStore)
     """The Report of the file at ``path`` against its detached manifest ``sidecar``."""
     data = read_input(path)
     try:
-        found, _ = _c2pa.read_external(OPAQUE_MIME, data, sidecar, trust_pem=store.pem())
+        found, _ = _c2pa.read_external(OPAQUE_MIME, data, sidecar, trust_pem=store.pem(),
+                                       ekus=store.eku_config())
     except _c2pa.ManifestUnreadable as exc:
         return Report(path=display, media_type=mime, status="invalid", origin="unknown",
                       carrier="sidecar",

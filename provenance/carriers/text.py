@@ -107,7 +107,8 @@ def _parent(parent: bytes | None, parent_name: str | None,
         )
     data, store, expected = located
     try:
-        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem())
+        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem(),
+                                                  ekus=trust.eku_config())
     except _c2pa.ManifestUnreadable as exc:
         raise InputError(f"the parent {pname}'s manifest is unreadable: {exc}",
                          hint="sign without --parent") from exc
@@ -211,9 +212,9 @@ def sign_text_bytes(
     trust_pem = anchors.pem()
     if chosen in ("sidecar", "link"):
         return _sign_detached(data, name, chosen, manifest, identity, trust_pem, opts.tsa_url,
-                              opts.manifest_url, parent_ing)
+                              opts.manifest_url, parent_ing, anchors.eku_config())
     with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=opts.tsa_url,
-                              parent=parent_ing) as signer:
+                              parent=parent_ing, ekus=anchors.eku_config()) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
             body = nfc(text).encode("utf-8")
@@ -256,7 +257,7 @@ def _is_html(name: str, data: bytes) -> bool:
 def _sign_detached(
     data: bytes, name: str, carrier: Carrier, manifest: dict[str, Any], identity: Identity,
     trust_pem: str | None, tsa_url: str | None, manifest_url: str | None,
-    parent: _c2pa.ExternalParent | None,
+    parent: _c2pa.ExternalParent | None, ekus: str | None = None,
 ) -> SignedText:
     if carrier == "link":
         if not manifest_url:
@@ -268,7 +269,7 @@ def _sign_detached(
         offset, before, after = html.insert_point(data)
         data = data[:offset] + before + html.link_tag(manifest_url) + after + data[offset:]
     store = _c2pa.sign_sidecar(manifest, _TEXT_MIME, data, identity, trust_pem=trust_pem,
-                               tsa_url=tsa_url, parent=parent)
+                               tsa_url=tsa_url, parent=parent, ekus=ekus)
     return SignedText(data, carrier, store)
 
 
@@ -315,7 +316,8 @@ def _external(
     expected: list[tuple[int, int]],
 ) -> Report:
     try:
-        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem())
+        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem(),
+                                                  ekus=trust.eku_config())
     except _c2pa.ManifestUnreadable as exc:
         return _failure_report(name, carrier, "manifest.unreadable",
                                f"the manifest is corrupt and cannot be read: {exc}")

@@ -248,7 +248,7 @@ def test_import_certificate_violating_profile(tmp_path: Path, home: Path) -> Non
     target = tmp_path / "imported"
     before = snapshot(tmp_path, home)
     proc = run("identity", "import", "--cert", cert, "--key", key, "--dir", target)
-    assert_one_error_line(proc, EXIT_USAGE, "no emailProtection EKU")
+    assert_one_error_line(proc, EXIT_USAGE, "no extendedKeyUsage C2PA accepts")
     assert_unchanged(before, snapshot(tmp_path, home))
     assert not target.exists()
 

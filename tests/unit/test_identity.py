@@ -18,6 +18,9 @@ from provenance.errors import CertificateProfileError, IdentityError, OutputErro
 from provenance.identity import Identity, check_certificate_profile, sign_with_key
 from provenance.trust import TrustStore
 
+NO_EKU = ("no extendedKeyUsage C2PA accepts for signing (emailProtection, documentSigning, "
+          "C2PA claim signing or one of an installed trust configuration)")
+
 NOW = dt.datetime.now(dt.UTC)
 ALGORITHMS = ["es256", "es384", "es512", "ps256", "ed25519"]
 
@@ -289,7 +292,32 @@ def test_profile_empty_chain() -> None:
 
 def test_profile_no_email_protection_eku(ca: _CA) -> None:
     cert, _ = leaf(ca, ekus=[ExtendedKeyUsageOID.SERVER_AUTH])
-    assert check_certificate_profile([cert]) == ["no emailProtection EKU"]
+    assert check_certificate_profile([cert]) == [NO_EKU]
+
+
+@pytest.mark.parametrize("oid", ["1.3.6.1.5.5.7.3.36", "1.3.6.1.4.1.62558.2.1"])
+def test_profile_accepts_document_and_claim_signing(ca: _CA, oid: str) -> None:
+    cert, _ = leaf(ca, ekus=[x509.ObjectIdentifier(oid)])
+    assert check_certificate_profile([cert]) == []
+
+
+def test_profile_vendor_eku_needs_a_trust_configuration(ca: _CA, tmp_path: Path) -> None:
+    vendor = "1.3.6.1.4.1.311.76.59.1.9"
+    cert, _ = leaf(ca, ekus=[x509.ObjectIdentifier(vendor)])
+    assert check_certificate_profile([cert]) == [NO_EKU]
+    cfg = tmp_path / "store.cfg"
+    cfg.write_text(f"// MS C2PA Signing\n{vendor}\n")
+    provenance.trust.add_config(cfg)
+    assert check_certificate_profile([cert]) == []
+    # timeStamping alone is a TSA's purpose, never a claim signer's
+    ts, _ = leaf(ca, ekus=[ExtendedKeyUsageOID.TIME_STAMPING])
+    assert check_certificate_profile([ts]) == [NO_EKU]
+
+
+def test_own_certificates_carry_email_protection_and_document_signing() -> None:
+    ident, _ = Identity.create("TEST-ONLY Eku")
+    eku = ident.certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert [o.dotted_string for o in eku] == ["1.3.6.1.5.5.7.3.4", "1.3.6.1.5.5.7.3.36"]
 
 
 def test_profile_self_signed(ca: _CA) -> None:
@@ -384,7 +412,7 @@ def test_profile_ca_in_chain_without_ski(ca: _CA) -> None:
 def test_profile_reports_every_problem(ca: _CA) -> None:
     cert, _ = leaf(ca, ku_critical=False, aki=False, ekus=[ExtendedKeyUsageOID.CODE_SIGNING])
     assert check_certificate_profile([cert]) == [
-        "keyUsage is not critical", "no authorityKeyIdentifier", "no emailProtection EKU",
+        "keyUsage is not critical", "no authorityKeyIdentifier", NO_EKU,
     ]
 
 
@@ -435,8 +463,8 @@ def test_from_files_violating_certificate(ca: _CA, tmp_path: Path) -> None:
     (tmp_path / "key.pem").write_bytes(_key_pem(key))
     with pytest.raises(CertificateProfileError) as err:
         Identity.from_files(tmp_path / "chain.pem", tmp_path / "key.pem", password=None)
-    assert err.value.problems == ["no authorityKeyIdentifier", "no emailProtection EKU"]
-    assert "no emailProtection EKU" in str(err.value)
+    assert err.value.problems == ["no authorityKeyIdentifier", NO_EKU]
+    assert NO_EKU in str(err.value)
     assert isinstance(err.value, IdentityError)
     assert err.value.exit_code == 2
 

@@ -357,6 +357,8 @@ def remove_anchor(name: str, directory: Path | None = None) -> Path:
     """
     d = directory or _home.trust_dir()
     path = d / f"{Path(name).stem}.pem"
+    if not path.is_file() and (d / f"{Path(name).stem}.cfg").is_file():
+        path = d / f"{Path(name).stem}.cfg"  # a trust configuration (``trust add --config``)
     if not path.is_file():
         names = ", ".join(a.name for a in list_anchors(d)) or "none installed"
         raise TrustError(f"no trust anchor named {name!r}", hint=f"installed: {names}")

@@ -39,7 +39,8 @@ def sign_cmd(
     )] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Replace the source.")] = False,
     origin: Annotated[OriginOpt | None, typer.Option(
-        help="How it was made: capture (images), creation (documents), edit (needs --parent)."
+        help="How it was made: capture (default for photos, audio, video), creation (default "
+        "for documents, text, drawings), edit (needs --parent)."
     )] = None,
     parent: Annotated[Path | None, typer.Option(help="The file this one was edited from.")] = None,
     author: Annotated[str | None, typer.Option(help="Author name (default: identity's).")] = None,

@@ -22,13 +22,22 @@ _SOURCE_TYPE: dict[str, str] = {
     "edit": "humanEdits",
 }
 
-#: c2pa.training-mining entries; all set to notAllowed unless the author allows AI training.
+#: ``cawg.training-mining`` entries (C2PA 2.x moved the assertion to CAWG); all set to
+#: notAllowed unless the author allows AI training.
 TRAINING_ENTRIES = (
-    "c2pa.ai_generative_training",
-    "c2pa.ai_inference",
-    "c2pa.ai_training",
-    "c2pa.data_mining",
+    "cawg.ai_generative_training",
+    "cawg.ai_inference",
+    "cawg.ai_training",
+    "cawg.data_mining",
 )
+TRAINING_LABEL = "cawg.training-mining"
+#: Who made it: ``cawg.metadata`` (XMP properties as JSON-LD), which replaces the deprecated
+#: ``stds.schema-org.CreativeWork``.
+METADATA_LABEL = "cawg.metadata"
+_METADATA_CONTEXT = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+}
 
 PARENT_INGREDIENT_ID = "parent"
 
@@ -92,22 +101,16 @@ class HumanClaim:
         assertions: list[dict[str, Any]] = [
             {"label": "c2pa.actions.v2", "data": {"actions": actions}},
             {
-                "label": "c2pa.training-mining",
+                "label": TRAINING_LABEL,
                 "data": {"entries": {entry: {"use": use} for entry in TRAINING_ENTRIES}},
             },
         ]
         if self.author:
-            person: dict[str, Any] = {"@type": "Person", "name": self.author}
+            metadata: dict[str, Any] = {"@context": dict(_METADATA_CONTEXT),
+                                        "dc:creator": [self.author]}
             if self.author_title:
-                person["jobTitle"] = self.author_title
-            assertions.append({
-                "label": "stds.schema-org.CreativeWork",
-                "data": {
-                    "@context": "https://schema.org",
-                    "@type": "CreativeWork",
-                    "author": [person],
-                },
-            })
+                metadata["photoshop:AuthorsPosition"] = self.author_title
+            assertions.append({"label": METADATA_LABEL, "data": metadata})
         return {
             "claim_generator_info": [{"name": "provenance", "version": __version__}],
             "title": self.title or title,
@@ -117,8 +120,8 @@ class HumanClaim:
 
 @dataclass(frozen=True)
 class ClaimTemplate:
-    """What to declare for each file; the origin defaults per file like ``provenance sign``:
-    ``edit`` with a parent, ``capture`` for images other than SVG, else ``creation``."""
+    """What to declare for each file; the origin defaults per file like ``provenance sign``
+    (:func:`default_origin`)."""
 
     origin: Origin | None = None
     author: str | None = None
@@ -137,8 +140,12 @@ class ClaimTemplate:
 
 
 def default_origin(mime: str | None, *, has_parent: bool) -> Origin:
-    """``edit`` with a parent, ``capture`` for images other than SVG, else ``creation``."""
+    """The one place that decides the default origin (library, batch and CLI): ``edit`` with a
+    parent; ``capture`` for what a person records (photos other than SVG drawings, audio,
+    video); ``creation`` for everything else (documents, text, drawings)."""
     if has_parent:
         return "edit"
-    is_capture = mime is not None and mime.startswith("image/") and mime != "image/svg+xml"
-    return "capture" if is_capture else "creation"
+    if mime is None:
+        return "creation"
+    recorded = mime.startswith(("image/", "audio/", "video/")) and mime != "image/svg+xml"
+    return "capture" if recorded else "creation"

@@ -227,6 +227,12 @@ def _signed_at(manifest: dict[str, Any]) -> str | None:
 
 def _author(manifest: dict[str, Any]) -> str | None:
     names = []
+    for data in _assertions(manifest, "cawg.metadata"):
+        creators = data.get("dc:creator") or []
+        if isinstance(creators, str):
+            creators = [creators]
+        names.extend(str(c) for c in creators if isinstance(c, str) and c)
+    # The deprecated schema.org form, which older manifests (ours included) carry.
     for data in _assertions(manifest, "stds.schema-org.CreativeWork"):
         authors = data.get("author") or []
         if isinstance(authors, dict):

@@ -270,7 +270,7 @@ def test_tampered_manifest_author_name(signed_jpeg: bytes) -> None:
     report = schema_ok(inspect(bytes(tampered), name="photo.jpg"))
     assert report.status == "invalid"
     assert report.failures
-    # Measured with c2pa-python 0.38.1: the CreativeWork assertion no longer matches its hash.
+    # Measured with c2pa-python 0.38.1: the cawg.metadata assertion no longer matches its hash.
     assert "assertion.hashedURI.mismatch" in codes(report)
 
 
@@ -762,7 +762,7 @@ def test_ai_training_allowed_and_author(files: dict[str, Path], identity: Identi
 @pytest.mark.parametrize("name, term", [
     ("essay.pdf", "digitalCreation"),
     ("drawing.svg", "digitalCreation"),
-    ("voice.wav", "digitalCreation"),
+    ("voice.wav", "digitalCapture"),  # audio and video a person records default to capture
     ("photo.jpg", "digitalCapture"),
     ("photo.png", "digitalCapture"),
 ])

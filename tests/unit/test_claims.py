@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import provenance
-from provenance.claims import IPTC, TRAINING_ENTRIES, HumanClaim
+from provenance.claims import IPTC, TRAINING_ENTRIES, HumanClaim, default_origin
 
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
 
@@ -67,39 +67,54 @@ def test_edit_without_parent_is_created_human_edits() -> None:
 
 def test_training_mining_not_allowed_by_default() -> None:
     m = HumanClaim("capture").manifest(title="t", has_parent=False, when=WHEN)
-    entries = _assertion(m, "c2pa.training-mining")["entries"]
+    entries = _assertion(m, "cawg.training-mining")["entries"]
     assert set(entries) == set(TRAINING_ENTRIES)
-    assert {"c2pa.ai_generative_training", "c2pa.ai_inference", "c2pa.ai_training",
-            "c2pa.data_mining"} <= set(entries)
+    assert {"cawg.ai_generative_training", "cawg.ai_inference", "cawg.ai_training",
+            "cawg.data_mining"} == set(entries)
+    # C2PA 2.x removed these labels; we no longer write them.
+    assert all(a["label"] != "c2pa.training-mining" for a in m["assertions"])
     assert all(e == {"use": "notAllowed"} for e in entries.values())
 
 
 def test_training_mining_allowed_on_request() -> None:
     m = HumanClaim("capture", allow_ai_training=True).manifest(
         title="t", has_parent=False, when=WHEN)
-    entries = _assertion(m, "c2pa.training-mining")["entries"]
+    entries = _assertion(m, "cawg.training-mining")["entries"]
     assert set(entries) == set(TRAINING_ENTRIES)
     assert all(e == {"use": "allowed"} for e in entries.values())
 
 
-def test_author_and_title_in_creative_work() -> None:
+def test_author_and_title_in_cawg_metadata() -> None:
     m = HumanClaim("creation", author="TEST-ONLY Ada Lovelace",
                    author_title="Staff mathematician").manifest(
         title="t", has_parent=False, when=WHEN)
-    work = _assertion(m, "stds.schema-org.CreativeWork")
-    assert work["@type"] == "CreativeWork"
-    assert work["@context"] == "https://schema.org"
-    assert work["author"] == [{"@type": "Person", "name": "TEST-ONLY Ada Lovelace",
-                               "jobTitle": "Staff mathematician"}]
+    meta = _assertion(m, "cawg.metadata")
+    assert meta["@context"]["dc"] == "http://purl.org/dc/elements/1.1/"
+    assert meta["dc:creator"] == ["TEST-ONLY Ada Lovelace"]
+    assert meta["photoshop:AuthorsPosition"] == "Staff mathematician"
+    assert all(not a["label"].startswith("stds.schema-org") for a in m["assertions"])
 
 
 def test_author_without_title_and_no_author() -> None:
     m = HumanClaim("creation", author="TEST-ONLY Ada").manifest(
         title="t", has_parent=False, when=WHEN)
-    assert _assertion(m, "stds.schema-org.CreativeWork")["author"] == [
-        {"@type": "Person", "name": "TEST-ONLY Ada"}]
+    assert _assertion(m, "cawg.metadata") == {
+        "@context": {"dc": "http://purl.org/dc/elements/1.1/",
+                     "photoshop": "http://ns.adobe.com/photoshop/1.0/"},
+        "dc:creator": ["TEST-ONLY Ada"]}
     anon = HumanClaim("creation").manifest(title="t", has_parent=False, when=WHEN)
-    assert all(a["label"] != "stds.schema-org.CreativeWork" for a in anon["assertions"])
+    assert all(a["label"] != "cawg.metadata" for a in anon["assertions"])
+
+
+@pytest.mark.parametrize("mime, origin", [
+    ("image/jpeg", "capture"), ("image/heic", "capture"), ("image/svg+xml", "creation"),
+    ("audio/wav", "capture"), ("audio/mpeg", "capture"), ("video/mp4", "capture"),
+    ("video/quicktime", "capture"), ("application/pdf", "creation"), ("text/plain", "creation"),
+    (None, "creation"),
+])
+def test_default_origin_one_rule(mime: str | None, origin: str) -> None:
+    assert default_origin(mime, has_parent=False) == origin
+    assert default_origin(mime, has_parent=True) == "edit"
 
 
 def test_claim_generator_info() -> None:

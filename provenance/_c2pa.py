@@ -23,7 +23,7 @@ __all__ = ["C2PA_PYTHON_VERSION", "ManifestStore", "read_manifest", "sign_stream
 C2PA_PYTHON_VERSION = "0.38.1"
 
 _lock = threading.Lock()
-_contexts: dict[tuple[int, str], Any] = {}
+_contexts: dict[tuple[int, str, str], Any] = {}
 _signers: dict[tuple[int, int, str], tuple[Identity, Any]] = {}
 
 _ALG = {

@@ -13,6 +13,8 @@ from provenance import _c2pa
 from provenance.origin import OriginClass, classify_source_type, combine
 from provenance.report import (
     Failure,
+    IdentityReport,
+    IdentityStatus,
     IngredientReport,
     Report,
     SignerInfo,
@@ -50,8 +52,13 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore, *,
     label = store.get("active_manifest") or ""
     active: dict[str, Any] = manifests.get(label) or {}
     results = store.get("validation_results") or {}
-    codes = _failures(results.get("activeManifest"), store.get("validation_status"))
-    status = _status(codes, found.validation_state)
+    all_codes = _failures(results.get("activeManifest"), store.get("validation_status"))
+    # CAWG identity codes are a layer of their own (reported in ``identities``): an untrusted
+    # or broken identity assertion does not make the asset's manifest invalid.
+    codes = [c for c in all_codes if not _is_cawg(c.code)]
+    status = _status(codes, found.validation_state,
+                     (results.get("activeManifest") or {}).get("success") or [],
+                     cawg_only=len(codes) < len(all_codes))
     failures = list(codes)
     ingredients = _ingredients(active, manifests, results.get("ingredientDeltas") or [],
                                found.signatures)
@@ -68,6 +75,7 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore, *,
         status=status,
         origin=origin,
         signer=_signer(active, found.signatures.get(label), status == "trusted", anchors),
+        identities=_identities(active, results.get("activeManifest")),
         timestamp=_timestamp(found.signatures.get(label),
                              (results.get("activeManifest") or {}).get("success") or []),
         signed_at=_signed_at(active),
@@ -94,12 +102,106 @@ def _failures(active_results: dict[str, Any] | None, legacy: Any) -> list[Failur
     return out
 
 
-def _status(failures: list[Failure], state: str | None) -> Status:
-    if state == "Invalid" or any(f.code not in _UNTRUSTED for f in failures):
+def _status(failures: list[Failure], state: str | None,
+            success: list[dict[str, Any]] | None = None, *, cawg_only: bool = False) -> Status:
+    """The manifest's status from its (non-CAWG) failure codes and c2pa's state.
+
+    ``cawg_only``: CAWG codes were set aside; should c2pa have let them lower its state, the
+    C2PA codes alone decide (``signingCredential.trusted`` among the successes).
+    """
+    if any(f.code not in _UNTRUSTED for f in failures):
+        return "invalid"
+    if state == "Invalid" and not cawg_only:
         return "invalid"
     if state == "Trusted":
         return "trusted"
+    if cawg_only and not failures and any(
+            e.get("code") == "signingCredential.trusted" for e in success or []):
+        return "trusted"
     return "valid"
+
+
+def _is_cawg(code: str) -> bool:
+    return code.startswith("cawg.")
+
+
+# CAWG codes that say "the identity's credential is not on a trust list" (or merely
+# well-formed): the named actor is unproven, which is not tampering.
+_CAWG_NOT_TRUSTED_MARKERS = ("untrusted", "well-formed", "well_formed", "not_trusted")
+
+
+def _identities(active: dict[str, Any], results: dict[str, Any] | None) -> tuple[
+        IdentityReport, ...]:
+    """One entry per CAWG identity assertion of the active manifest, with its own codes."""
+    entries: dict[str, dict[str, Any]] = {}
+    for a in active.get("assertions") or []:
+        label = str(a.get("label", ""))
+        if label.split("__")[0] == "cawg.identity":
+            data = a.get("data")
+            entries[label] = data if isinstance(data, dict) else {}
+    failing: dict[str, list[str]] = {}
+    passing: dict[str, list[str]] = {}
+    for kind, target in (("failure", failing), ("success", passing),
+                         ("informational", passing)):
+        for e in (results or {}).get(kind) or []:
+            code = str(e.get("code", ""))
+            if not _is_cawg(code):
+                continue
+            url = str(e.get("url") or "")
+            label = url.rsplit("/", 1)[-1] if "cawg.identity" in url else ""
+            if label not in entries:
+                # A code that names no identity assertion we know belongs to all of them
+                # (or, when there is none, to one that c2pa found and we did not decode).
+                label = next(iter(entries), label or "cawg.identity")
+                entries.setdefault(label, {})
+            target.setdefault(label, []).append(code)
+    out = []
+    for label, data in entries.items():
+        bad = failing.get(label, [])
+        good = passing.get(label, [])
+        status: IdentityStatus
+        if any(not any(m in c for m in _CAWG_NOT_TRUSTED_MARKERS) for c in bad):
+            status = "invalid"
+        elif "cawg.identity.trusted" in good and not bad:
+            status = "trusted"
+        else:
+            status = "valid"
+        raw = data.get("signer_payload")
+        payload: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        sig_type = payload.get("sig_type") or data.get("sig_type")
+        roles = payload.get("role") or payload.get("roles") or []
+        out.append(IdentityReport(
+            label=label,
+            sig_type=str(sig_type) if sig_type else None,
+            name=_identity_name(data),
+            roles=tuple(str(r) for r in roles if isinstance(r, str)) if isinstance(
+                roles, list) else (),
+            status=status,
+            codes=tuple(dict.fromkeys(bad + good)),
+        ))
+    return tuple(out)
+
+
+def _identity_name(data: dict[str, Any]) -> str | None:
+    """The named actor of a decoded identity assertion: an X.509 credential's subject, or the
+    first verified identity of an identity claims aggregation."""
+    for key in ("named_actor", "signature_info", "credential_subject", "credentialSubject"):
+        node = data.get(key)
+        if isinstance(node, dict):
+            for field in ("name", "common_name", "cn"):
+                if isinstance(node.get(field), str) and node[field]:
+                    return str(node[field])
+            verified = node.get("verifiedIdentities")
+            if isinstance(verified, list):
+                for v in verified:
+                    if isinstance(v, dict) and (v.get("name") or v.get("username")):
+                        return str(v.get("name") or v.get("username"))
+    verified = data.get("verifiedIdentities")
+    if isinstance(verified, list):
+        for v in verified:
+            if isinstance(v, dict) and (v.get("name") or v.get("username")):
+                return str(v.get("name") or v.get("username"))
+    return None
 
 
 def _ingredients(
@@ -128,6 +230,7 @@ def _ingredients(
                     trusted = True
                     codes = [c for c in codes if c.code not in _UNTRUSTED]
                 codes += [c for c in _failures(vd, None) if c not in codes]
+        codes = [c for c in codes if not _is_cawg(c.code)]  # a layer of their own
         if man is None:
             status: Status = "unsigned"
             origin: OriginClass = "unknown"
@@ -226,7 +329,7 @@ def _signed_at(manifest: dict[str, Any]) -> str | None:
 
 
 def _author(manifest: dict[str, Any]) -> str | None:
-    names = []
+    names: list[str] = []
     for data in _assertions(manifest, "cawg.metadata"):
         creators = data.get("dc:creator") or []
         if isinstance(creators, str):

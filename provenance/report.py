@@ -11,6 +11,8 @@ from provenance.origin import OriginClass
 __all__ = [
     "SCHEMA_ID",
     "Failure",
+    "IdentityReport",
+    "IdentityStatus",
     "IngredientReport",
     "Report",
     "SignerInfo",
@@ -22,6 +24,10 @@ __all__ = [
 SCHEMA_ID = "provenance.report/v1"
 
 Status = Literal["trusted", "valid", "invalid", "unsigned"]
+
+#: A CAWG identity assertion's own verdict: ``trusted`` (its credential chains to an anchor),
+#: ``valid`` (well-formed, credential not trusted: the named actor is unproven), ``invalid``.
+IdentityStatus = Literal["trusted", "valid", "invalid"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,27 @@ class TimestampInfo:
 
 
 @dataclass(frozen=True)
+class IdentityReport:
+    """A CAWG identity assertion: who the manifest says acted, judged on its own layer.
+
+    Its codes never change the manifest's status: an untrusted or broken identity assertion
+    is not tampering with the asset.
+    """
+
+    label: str
+    sig_type: str | None
+    name: str | None
+    roles: tuple[str, ...]
+    status: IdentityStatus
+    codes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"label": self.label, "sig_type": self.sig_type, "name": self.name,
+                "roles": list(self.roles), "status": self.status, "codes": list(self.codes)}
+
+
+@dataclass(frozen=True)
 class IngredientReport:
     """An ingredient (e.g. the parent an edit started from) with its own status and origin."""
 
@@ -129,6 +156,10 @@ class Report:
     digital_source_types: tuple[str, ...] = ()
     carrier: str | None = None
     timestamp: TimestampInfo | None = None
+    #: CAWG identity assertions of the active manifest (a layer of their own)
+    identities: tuple[IdentityReport, ...] = ()
+    #: where the manifest is stored when the asset only references it (remote manifest)
+    remote_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -155,6 +186,8 @@ class Report:
             "timestamp": self.timestamp.to_dict() if self.timestamp else None,
             "ingredients": [i.to_dict() for i in self.ingredients],
             "failures": [f.to_dict() for f in self.failures],
+            "identities": [i.to_dict() for i in self.identities],
+            "remote_url": self.remote_url,
         }
         d.update(self.extra)
         return d

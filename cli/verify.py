@@ -45,6 +45,8 @@ def verify_cmd(
         help="Files, directories (with --recursive) or glob patterns to verify.")],
     trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
     require_trusted: Annotated[bool, typer.Option(help="Demand a trusted signer.")] = False,
+    require_identity: Annotated[bool, typer.Option(
+        help="Demand a CAWG identity assertion whose credential is trusted.")] = False,
     allow_ai: Annotated[bool, typer.Option(help="Accept AI or mixed origin.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
@@ -106,6 +108,8 @@ def verify_cmd(
         if require_trusted:
             rules.append(provenance.TrustedSigner())
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
+    if require_identity:
+        policy = provenance.AllOf([policy, provenance.policy.IdentityRequired()])
     if [str(f) for f in files] == ["-"]:
         results: Any = _verify_stdin(name or "stdin.txt", policy, store)
         rendered = _run("verify", results, total=1, as_json=as_json, as_jsonl=as_jsonl,

@@ -21,6 +21,7 @@ __all__ = [
     "AnyOf",
     "FailOn",
     "HumanOrigin",
+    "IdentityRequired",
     "IngredientsIntact",
     "Intact",
     "IssuedBy",
@@ -50,6 +51,8 @@ class Intact:
     def check(self, report: Report) -> list[str]:
         """Fails for unsigned and invalid assets."""
         if report.status == "unsigned":
+            if report.failures:  # a manifest is there but gives no verdict, and says why
+                return [f"no verdict: {report.failures[0].explanation}"]
             return ["no Content Credentials (the file is unsigned)"]
         if report.status == "invalid":
             what = ", ".join(f.code for f in report.failures if f.ingredient is None)
@@ -69,6 +72,33 @@ class TrustedSigner:
         if report.status != "trusted":
             return Intact().check(report)
         return []
+
+
+@dataclass(frozen=True)
+class IdentityRequired:
+    """A CAWG identity assertion names who acted, and (``trusted``, the default) its credential
+    chains to a trust anchor. Identity is a layer of its own: this policy is how it counts."""
+
+    trusted: bool = True
+
+    def check(self, report: Report) -> list[str]:
+        """Fails without an identity assertion good enough (trusted, or valid when allowed)."""
+        if report.status in ("unsigned", "invalid"):
+            return []  # Intact says why
+        if not report.identities:
+            return ["no CAWG identity assertion names who made it"]
+        wanted = ("trusted",) if self.trusted else ("trusted", "valid")
+        if any(i.status in wanted for i in report.identities):
+            return []
+        reasons = []
+        for i in report.identities:
+            who = i.name or i.sig_type or i.label
+            if i.status == "valid":
+                reasons.append(f"identity {who} not trusted (its credential does not chain to "
+                               "a trusted root)")
+            else:
+                reasons.append(f"identity {who} is invalid ({', '.join(i.codes) or 'broken'})")
+        return reasons
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.helpers import EXIT_OK, EXIT_USAGE, assert_one_error_line, run, snapshot, \
-    assert_unchanged
+from tests.cli.helpers import (
+    EXIT_OK,
+    EXIT_USAGE,
+    assert_one_error_line,
+    assert_unchanged,
+    run,
+    snapshot,
+)
 
 
 def test_add_config_then_list_and_remove(tmp_path: Path, home: Path) -> None:

@@ -40,3 +40,35 @@ def test_our_assertions_are_created(name: str, mime: str, files: dict[str, Path]
     every = created
     assert "c2pa.training-mining" not in every
     assert not [label for label in every if label.startswith("stds.schema-org")]
+
+
+def test_reading_keeps_understanding_the_old_labels(files: dict[str, Path],
+                                                    identity: Identity, tmp_path: Path) -> None:
+    """Manifests signed before C2PA 2.x (ours included) carry c2pa.training-mining and
+    stds.schema-org.CreativeWork: a real one, signed here, still reads."""
+    from provenance import _c2pa, inspect
+    from provenance.trust import TrustStore
+
+    manifest = {
+        "claim_generator_info": [{"name": "old-provenance", "version": "0.0.1"}],
+        "title": "photo.jpg",
+        "assertions": [
+            {"label": "c2pa.actions.v2", "data": {"actions": [{
+                "action": "c2pa.created",
+                "digitalSourceType":
+                    "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}},
+            {"label": "c2pa.training-mining", "data": {"entries": {
+                "c2pa.ai_training": {"use": "notAllowed"}}}},
+            {"label": "stds.schema-org.CreativeWork", "data": {
+                "@context": "https://schema.org", "@type": "CreativeWork",
+                "author": [{"@type": "Person", "name": "TEST-ONLY Old Author"}]}},
+        ],
+    }
+    dest = tmp_path / "old.jpg"
+    with files["photo.jpg"].open("rb") as src, dest.open("w+b") as out:
+        _c2pa.sign_stream(manifest, "image/jpeg", src, out, identity,
+                          trust_pem=TrustStore.installed().pem())
+    report = inspect(dest)
+    assert report.status == "trusted"
+    assert report.author == "TEST-ONLY Old Author"
+    assert report.ai_training == "notAllowed"

@@ -108,6 +108,14 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
     """Items to handle, and whether the inputs named more than single files (a batch)."""
     items = provenance.batch.expand(files, recursive=recursive, include=include or (),
                                     exclude=[*(exclude or ()), "*.c2pa"], prune=prune)
+    # A .c2pa manifest store named on its own is judged; one found in a folder travels with
+    # its asset (issue 11 owns that folder rule in batch.expand).
+    named = {f for f in files if f.suffix.lower() == ".c2pa" and f.is_file()}
+    if named:
+        from provenance.batch.expand import Item
+
+        items = [*items, *(Item(f, Path(f.name), explicit=True)
+                           for f in files if f in named)]
     is_batch = any((recursive and f.is_dir()) or
                    (not f.exists() and any(c in str(f) for c in "*?[")) for f in files)
     if not items:

@@ -48,6 +48,9 @@ def verify_cmd(
     require_identity: Annotated[bool, typer.Option(
         help="Demand a CAWG identity assertion whose credential is trusted.")] = False,
     allow_ai: Annotated[bool, typer.Option(help="Accept AI or mixed origin.")] = False,
+    fetch_remote: Annotated[bool, typer.Option(
+        help="Fetch a manifest the file references by URL (network; bounded size and time)."
+    )] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
     table: Annotated[bool, typer.Option(help="Print a summary table on stdout.")] = False,
@@ -119,7 +122,7 @@ def verify_cmd(
     with _executor(jobs, executor_url, len(items)) as ex:
         results = provenance.batch.verify(
             items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
-            strict=strict, executor=ex,
+            strict=strict, executor=ex, fetch_remote=fetch_remote,
         )
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
@@ -148,6 +151,9 @@ def _verify_stdin(name: str, policy: provenance.Policy,
 def inspect_cmd(
     files: Annotated[list[Path], typer.Argument(help="Files to describe.")],
     trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
+    fetch_remote: Annotated[bool, typer.Option(
+        help="Fetch a manifest the file references by URL (network; bounded size and time)."
+    )] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
 ) -> None:
@@ -159,7 +165,7 @@ def inspect_cmd(
     docs: list[dict[str, Any]] = []
     for path in files:
         try:
-            report = provenance.inspect(path, trust=store)
+            report = provenance.inspect(path, trust=store, fetch_remote=fetch_remote)
         except InputError as exc:
             err.print(f"FAIL {path}: {exc}")
             worst = max(worst, exc.exit_code)

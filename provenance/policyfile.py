@@ -106,23 +106,23 @@ class PipelinePolicy:
             object.__setattr__(self, key, value)
 
 
-StoreState = tuple[tuple[bytes, ...], tuple[str, ...]]
+StoreState = tuple[tuple[bytes, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def store_state(store: TrustStore) -> StoreState:
-    """A picklable form of a TrustStore: DER certificates and their labels."""
+    """A picklable form of a TrustStore: DER certificates, their labels, accepted EKUs."""
     from cryptography.hazmat.primitives import serialization
 
     return (tuple(c.public_bytes(serialization.Encoding.DER) for c in store.certificates),
-            tuple(store.labels))
+            tuple(store.labels), tuple(store.ekus))
 
 
 def store_from_state(state: StoreState) -> TrustStore:
     """Inverse of :func:`store_state`."""
     from cryptography import x509
 
-    ders, labels = state
-    return TrustStore(tuple(x509.load_der_x509_certificate(d) for d in ders), labels)
+    ders, labels, ekus = state
+    return TrustStore(tuple(x509.load_der_x509_certificate(d) for d in ders), labels, ekus)
 
 
 def load_policy(path: Path | str) -> PipelinePolicy:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from provenance._files import open_input, read_input
-from provenance.carriers import is_text_name, media, sidecar, text
+from provenance.carriers import is_text_name, manifest_file, media, sidecar, text
 from provenance.errors import InputError, VerificationFailed
 from provenance.formats import identify
 from provenance.policy import Policy, default_policy
@@ -22,12 +22,17 @@ def inspect(
     *,
     name: str | None = None,
     trust: TrustStore | None = None,
+    fetch_remote: bool = False,
 ) -> Report:
     """Describe an asset's provenance without judging it.
 
     Args:
-        source: a path, or the asset's bytes (then ``name`` gives its type by extension).
+        source: a path, or the asset's bytes (then ``name`` gives its type by extension). A
+            ``.c2pa`` path is a manifest store read on its own (against its asset when that
+            sits beside it).
         trust: anchors for ``trusted``; None uses the anchors installed in the provenance home.
+        fetch_remote: fetch a manifest the asset references by URL (bounded in size and
+            time); without it such an asset is ``unsigned`` with the URL in ``remote_url``.
 
     Raises:
         InputError: missing, empty, unreadable or mis-named input; unsupported type.
@@ -44,6 +49,8 @@ def inspect(
     else:
         path = Path(source)
         display = str(source)
+        if name is None and path.suffix.lower() == ".c2pa":
+            return manifest_file.read(path, display, store)
         if is_text_name(name or path):
             data = read_input(path)
             if not data:
@@ -56,7 +63,7 @@ def inspect(
         head = stream.read(_HEAD)
         stream.seek(0)
         mtype = identify(name or display, head)
-        report = media.read(stream, display, mtype.mime, store)
+        report = media.read(stream, display, mtype.mime, store, fetch_remote=fetch_remote)
     if report.status == "unsigned" and path is not None:
         detached = sidecar.detached_store(path, b"")
         if detached is not None:
@@ -73,6 +80,7 @@ def verify(
     name: str | None = None,
     policy: Policy | None = None,
     trust: TrustStore | None = None,
+    fetch_remote: bool = False,
 ) -> Report:
     """Verify an asset: return its Report when ``policy`` holds, raise when it does not.
 
@@ -83,7 +91,7 @@ def verify(
         VerificationFailed: the policy does not hold; ``.report`` and ``.reasons`` say why.
         InputError: the input cannot be read.
     """
-    report = inspect(source, name=name, trust=trust)
+    report = inspect(source, name=name, trust=trust, fetch_remote=fetch_remote)
     reasons = (policy or default_policy()).check(report)
     if reasons:
         raise VerificationFailed(report, reasons)

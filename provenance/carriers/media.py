@@ -195,11 +195,39 @@ def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:
     return ("image/jpeg", buf.getvalue())
 
 
-def read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report:
-    """The Report of an embedded manifest read from ``stream`` (``unsigned`` when none)."""
+def read(stream: BinaryIO, display: str, mime: str, store: TrustStore, *,
+         fetch_remote: bool = False) -> Report:
+    """The Report of an embedded manifest read from ``stream`` (``unsigned`` when none).
+
+    ``unsigned`` with a failure code of ours says why there is no verdict: the manifest is
+    remote (``manifest.remote``; fetched and judged with ``fetch_remote``), the file cannot be
+    parsed as its type (``asset.unparsable``) or the manifest predates C2PA 1.0
+    (``manifest.prerelease``). Only a present but broken manifest is ``invalid``.
+    """
     try:
         found = _c2pa.read_manifest(mime, stream, trust_pem=store.pem(),
                                     ekus=store.eku_config())
+    except _c2pa.RemoteManifest as exc:
+        if fetch_remote and exc.url:
+            from provenance.carriers import remote
+
+            return remote.read(stream, display, mime, exc.url, store)
+        return Report(
+            path=display, media_type=mime, status="unsigned", origin="unknown",
+            remote_url=exc.url or None,
+            failures=(Failure("manifest.remote",
+                              f"the manifest is stored remotely at {exc.url or 'a URL'}; "
+                              "pass --fetch-remote to fetch and verify it"),),
+        )
+    except _c2pa.AssetUnparsable as exc:
+        return Report(
+            path=display, media_type=mime, status="unsigned", origin="unknown",
+            failures=(Failure("asset.unparsable",
+                              f"cannot parse {display} as {mime} ({exc}); no manifest could "
+                              "be looked for"),),
+        )
+    except _c2pa.PrereleaseManifest:
+        return read_prerelease(display, mime)
     except _c2pa.ManifestUnreadable as exc:
         return Report(
             path=display, media_type=mime, status="invalid", origin="unknown",
@@ -207,5 +235,37 @@ def read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report
                               f"the manifest is corrupt and cannot be read: {exc}"),),
         )
     if found is None:
+        stream.seek(0)
+        if _prerelease_store(stream):
+            return read_prerelease(display, mime)
         return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
     return replace(build_report(display, mime, found, anchors=store), carrier="embedded")
+
+
+# Pre-1.0 CAI manifest stores are JUMBF superboxes labelled "cai" (C2PA's are labelled
+# "c2pa"); c2pa-rs does not see them at all and says "no manifest".
+_CAI_LABEL = b"jumd"
+_PRERELEASE_SCAN = 4 * 1024 * 1024
+
+
+def _prerelease_store(stream: BinaryIO) -> bool:
+    head = stream.read(_PRERELEASE_SCAN)
+    stream.seek(0)
+    at = head.find(_CAI_LABEL)
+    while at >= 0:
+        # jumd: 16-byte UUID, 1 toggle byte, then the null-terminated label
+        label = head[at + 4 + 17:at + 4 + 17 + 4]
+        if label == b"cai\x00":
+            return True
+        at = head.find(_CAI_LABEL, at + 4)
+    return False
+
+
+def read_prerelease(display: str, mime: str) -> Report:
+    """The ``unsigned`` Report of a file whose only manifest predates C2PA 1.0."""
+    return Report(
+        path=display, media_type=mime, status="unsigned", origin="unknown",
+        failures=(Failure("manifest.prerelease",
+                          "not a C2PA manifest: pre-release format (made before C2PA 1.0), "
+                          "which C2PA validators do not judge"),),
+    )

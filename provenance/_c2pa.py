@@ -450,6 +450,35 @@ class DataHashSigner:
         self.close()
 
 
+def cose_pad(store: bytes) -> tuple[int, int] | None:
+    """(start, length) of the content of the COSE ``pad`` in the claim signature's unprotected
+    header: bytes c2pa-rs fills with zeros to reach the reserved size. They are outside what
+    the signature covers, so their values may be set after signing without breaking it."""
+    sig = store.rfind(b"c2pa.signature\x00")
+    if sig < 0:
+        return None
+    at = store.find(b"\x63pad", sig)  # CBOR text "pad" as a map key
+    if at < 0:
+        return None
+    head = at + 4
+    if head >= len(store):
+        return None
+    major = store[head]
+    if 0x40 <= major <= 0x57:
+        start, length = head + 1, major - 0x40
+    elif major == 0x58:
+        start, length = head + 2, store[head + 1]
+    elif major == 0x59:
+        start, length = head + 3, int.from_bytes(store[head + 1:head + 3], "big")
+    elif major == 0x5A:
+        start, length = head + 5, int.from_bytes(store[head + 1:head + 5], "big")
+    else:
+        return None
+    if start + length > len(store) or any(store[start:start + length]):
+        return None  # not the zero-filled pad we know
+    return start, length
+
+
 def read_external(
     mime: str, data: bytes, store: bytes, *, trust_pem: str | None, ekus: str | None = None,
 ) -> tuple[ManifestStore, list[tuple[int, int]]]:

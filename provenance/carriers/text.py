@@ -30,7 +30,7 @@ from provenance.carriers import (
     unstructured,
 )
 from provenance.claims import HumanClaim
-from provenance.errors import AlreadySigned, InputError, VerificationFailed
+from provenance.errors import AlreadySigned, InputError, SigningError, VerificationFailed
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
 from provenance.policy import Policy, default_policy
@@ -218,10 +218,8 @@ def sign_text_bytes(
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
             body = nfc(text).encode("utf-8")
-            length = unstructured.target_length(signer.size)
-            store = signer.sign(hashlib.sha256(body).digest(), [(len(body), length)])
-            wrapper = unstructured.encode_wrapper(store, length=length).encode("utf-8")
-            return SignedText(body + wrapper, chosen)
+            store = _sign_unpadded(signer, body)
+            return SignedText(body + unstructured.encode_wrapper(store).encode("utf-8"), chosen)
         if chosen == "structured":
             where = structured.layout(text, name)
             if where is None:
@@ -248,6 +246,42 @@ def sign_text_bytes(
         store = signer.sign(_digest(bytes(out), start, tag_len), [(start, tag_len)])
         out[start:start + tag_len] = html.script_tag(store)
         return SignedText(bytes(out), chosen)
+
+
+#: Signing passes allowed to lay out an A.8 wrapper at its exact length (1-2 in practice).
+_A8_ATTEMPTS = 16
+# UTF-8 bytes kept in hand for the second pass: the spread of "bytes below 16" among the
+# ~100 random bytes of a new signature and assertion hashes (s.d. ~3) is well inside it.
+_A8_MARGIN = 48
+
+
+def _sign_unpadded(signer: _c2pa.DataHashSigner, body: bytes) -> bytes:
+    """Sign so that the wrapper ends exactly where its declared manifest length ends.
+
+    The circularity: the exclusion (the wrapper's UTF-8 length) is inside the signed manifest,
+    and that length depends on the manifest's bytes (a byte below 16 becomes a 3-byte
+    selector, any other a 4-byte one). The store's size is fixed by the placeholder; what
+    varies is how many of its bytes are below 16 (with the signature and assertion hashes).
+    The COSE ``pad`` of the signature's unprotected header, zeros that the signature does not
+    cover, absorbs the difference: sign with a length a little above the first store's, then
+    turn exactly that many pad zeros (3-byte selectors) into 0x10 (4-byte selectors).
+    """
+    digest = hashlib.sha256(body).digest()
+    length = unstructured.wrapper_length(signer.sign(digest, [(len(body), 0)])) + _A8_MARGIN
+    for _ in range(_A8_ATTEMPTS):
+        store = signer.sign(digest, [(len(body), length)])
+        short = length - unstructured.wrapper_length(store)
+        pad = _c2pa.cose_pad(store)
+        if short == 0:
+            return store
+        if pad is not None and 0 < short <= pad[1]:
+            start = pad[0]
+            return store[:start] + b"\x10" * short + store[start + short:]
+        length = unstructured.wrapper_length(store) + _A8_MARGIN
+    raise SigningError(
+        "could not lay out the A.8 wrapper at its exact length",
+        hint="sign again, or use --carrier sidecar; please report this with the key type",
+    )
 
 
 def _is_html(name: str, data: bytes) -> bool:

@@ -16,6 +16,7 @@ __all__ = [
     "encode_wrapper",
     "find_wrappers",
     "target_length",
+    "wrapper_length",
 ]
 
 MAGIC = b"C2PATXT\x00"
@@ -61,8 +62,20 @@ def target_length(manifest_size: int) -> int:
     return 3 + (13 + manifest_size) * 4 + 6
 
 
+def wrapper_length(store: bytes) -> int:
+    """Exact UTF-8 length of the unpadded wrapper of ``store`` (U+FEFF, then 3 bytes per
+    header/store byte below 16 and 4 bytes per other byte)."""
+    raw = _HEADER.pack(MAGIC, VERSION, len(store)) + store
+    small = len(raw) - len(raw.translate(None, bytes(range(16))))
+    return 3 + 4 * len(raw) - small
+
+
 def encode_wrapper(store: bytes, *, length: int | None = None) -> str:
     """U+FEFF + the selectors of the wrapper, padded with selectors to ``length`` UTF-8 bytes.
+
+    We sign with no padding (``length`` None): independent A.8 validators take the wrapper's
+    extent from its declared manifest length and reject selectors after it. Padding stays for
+    reading and testing wrappers framed by peers that pad.
 
     Raises:
         ValueError: ``length`` is too short or cannot be reached exactly.

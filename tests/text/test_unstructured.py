@@ -145,11 +145,20 @@ def test_resigning_refused_then_edit_records_parent(signed: str, identity: Ident
     assert T.inspect_text(replaced).ingredients == ()
 
 
-def test_wrapper_length_is_the_padded_target(signed: str) -> None:
+def test_wrapper_ends_at_its_declared_length(signed: str) -> None:
+    """No padding selectors after the declared manifest: the signed exclusion is exactly the
+    BOM, the 13-byte header and the declared store (what independent A.8 validators read)."""
     (w,) = unstructured.find_wrappers(signed)
     assert w.store is not None
-    assert w.byte_length == unstructured.target_length(len(w.store))
+    assert w.byte_length == unstructured.wrapper_length(w.store)
     assert w.char_end == len(signed)
+    assert w.char_end - w.char_start == 1 + 13 + len(w.store)
+
+
+def test_wrapper_length_counts_three_and_four_byte_selectors() -> None:
+    for store in (b"", b"\x00" * 7, b"\x10" * 9, bytes(range(256))):
+        assert unstructured.wrapper_length(store) == len(
+            unstructured.encode_wrapper(store).encode("utf-8"))
 
 
 @pytest.mark.parametrize("gap", [0, 3, 4, 6, 7, 8, 9, 10, 11, 13, 1001])

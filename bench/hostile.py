@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.assets import hostile  # noqa: E402  (the builders the regression tests use)
+from tests.assets import hostile
 
 PY = sys.executable
 
@@ -269,7 +269,7 @@ def server(work: Path, env: dict[str, str], quick: bool) -> None:
         peak, threads = _proc_status(proc.pid)
         status, sec = _post(port, _request(), timeout=10)
         print(f"{'TSA 500 idle connections':38} {len(idle)} open, server threads {threads}, "
-              f"a real request meanwhile: HTTP {status} in {sec * 1000:.0f} ms")
+              f"peak {peak:.0f} MiB, a request meanwhile: HTTP {status} in {sec * 1000:.0f} ms")
         for s in idle:
             s.close()
         time.sleep(1)

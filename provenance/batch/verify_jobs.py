@@ -44,6 +44,7 @@ def verify(
     strict: bool = False,
     executor: Executor | None = None,
     chunk_size: int | None = None,
+    file_timeout: float | None = None,
 ) -> Iterator[Verified | Failed | Skipped]:
     """Verify every file; yield one result per file, in input order.
 
@@ -58,6 +59,8 @@ def verify(
         strict: an unsupported file type fails (exit code 2) instead of being skipped.
         executor: any ``concurrent.futures.Executor`` (None: this process). The policy must
             pickle for a process pool or Dask.
+        file_timeout: seconds one file may take before it is stopped and reported failed
+            (None: no limit; the CLI's ``--file-timeout`` defaults to 60).
     """
     store = trust if trust is not None else TrustStore.installed()
     extra = getattr(policy, "anchors", None)
@@ -70,6 +73,7 @@ def verify(
     yield from run_ordered(  # type: ignore[misc]
         _verify_chunk, spec, (Item.of(i) for i in items), executor,
         lambda item, exc: failed_from(item.path, exc), chunk_size=chunk_size, total=total,
+        file_timeout=file_timeout,
     )
 
 

@@ -10,7 +10,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-#: Many A.8 wrapper starts: each U+FEFF followed by one selector (1.4 MB of UTF-8).
+
 def many_wrappers(count: int = 200_000) -> str:
     """``'Text.\\n' + '\\ufeff\\ufe00 ' * count``: every run is a (broken) A.8 wrapper."""
     return "Text.\n" + "\ufeff\ufe00 " * count

@@ -116,6 +116,28 @@ def _text(size: int) -> str:
     return " ".join(out)
 
 
+def build(work: Path, quick: bool) -> None:
+    """Write every hostile input into ``work`` (run in a child process: the parent stays small,
+    so the peak memory the children report is theirs, not a copy of the parent's)."""
+    (work / "tiny.txt").write_text("A tiny human text.\n")
+    (work / "wrappers.txt").write_text(hostile.many_wrappers())
+    (work / "scripts.html").write_bytes(hostile.unclosed_scripts())
+    (work / "links.html").write_bytes(hostile.unclosed_links())
+    (work / "blocks.md").write_bytes(hostile.many_blocks())
+    hostile.docx_many_members(work / "members.docx")
+    hostile.zip_bomb(work / "bomb.docx")
+    hostile.zip_bomb(work / "liar.docx", lie=True)
+    os.mkfifo(work / "fifo.txt")
+    tree = work / "tree"
+    tree.mkdir()
+    for i in range(3):
+        (tree / f"ok{i}.txt").write_text(f"A fine text {i}.\n")
+    (tree / "wrappers.txt").write_text(hostile.many_wrappers())
+    if not quick:
+        _png(work / "big.png", 50 << 20)
+        (work / "prose.txt").write_text(_text(10 << 20))
+
+
 def cases(work: Path, env: dict[str, str], limit: float, quick: bool) -> None:
     ident = work / "ident"
     r = run(["identity", "create", "--name", "TEST-ONLY Bench", "--dir", ident],
@@ -123,29 +145,12 @@ def cases(work: Path, env: dict[str, str], limit: float, quick: bool) -> None:
     if r.code != 0:
         sys.exit(f"cannot create the bench identity: {r.stderr}")
     tiny = work / "tiny.txt"
-    tiny.write_text("A tiny human text.\n")
     base = run(["verify", tiny], env=env, limit=limit)
     print(f"{'baseline: verify tiny.txt':38} {fmt(base, limit)}")
     sign = ["sign", "--identity", ident]
-
-    text = work / "wrappers.txt"
-    text.write_text(hostile.many_wrappers())
-    page = work / "scripts.html"
-    page.write_bytes(hostile.unclosed_scripts())
-    links = work / "links.html"
-    links.write_bytes(hostile.unclosed_links())
-    blocks = work / "blocks.md"
-    blocks.write_bytes(hostile.many_blocks())
-    members = hostile.docx_many_members(work / "members.docx")
-    bomb = hostile.zip_bomb(work / "bomb.docx")
-    liar = hostile.zip_bomb(work / "liar.docx", lie=True)
-    fifo = work / "fifo.txt"
-    os.mkfifo(fifo)
-    tree = work / "tree"
-    tree.mkdir()
-    for i in range(3):
-        (tree / f"ok{i}.txt").write_text(f"A fine text {i}.\n")
-    (tree / "wrappers.txt").write_text(hostile.many_wrappers())
+    text, page, links = work / "wrappers.txt", work / "scripts.html", work / "links.html"
+    blocks, members, bomb = work / "blocks.md", work / "members.docx", work / "bomb.docx"
+    liar, fifo, tree = work / "liar.docx", work / "fifo.txt", work / "tree"
 
     table: list[tuple[str, list[str | Path], int | None]] = [
         (f"A.8 wrappers {text.stat().st_size >> 10} KB: verify", ["verify", text], None),
@@ -172,21 +177,14 @@ def cases(work: Path, env: dict[str, str], limit: float, quick: bool) -> None:
         print(f"{label:38} {fmt(r, limit)}")
     if quick:
         return
-    big = _png(work / "big.png", 50 << 20)
-    mb = big.stat().st_size / (1 << 20)
-    for label, args in ((f"PNG {mb:.0f} MB: sign", [*sign, big, "-o", work / "big.signed.png"]),
-                        (f"PNG {mb:.0f} MB: verify", ["verify", work / "big.signed.png"])):
-        r = run(args, env=env, limit=120)
-        print(f"{label:38} {fmt(r, 120)}  "
-              f"{(r.peak_mib - base.peak_mib) / mb:4.1f}x file")
-    prose = work / "prose.txt"
-    prose.write_text(_text(10 << 20))
-    mb = prose.stat().st_size / (1 << 20)
-    for label, args in ((f"text {mb:.0f} MB: sign", [*sign, prose, "-o", work / "prose.s.txt"]),
-                        (f"text {mb:.0f} MB: verify", ["verify", work / "prose.s.txt"])):
-        r = run(args, env=env, limit=120)
-        print(f"{label:38} {fmt(r, 120)}  "
-              f"{(r.peak_mib - base.peak_mib) / mb:4.1f}x file")
+    big, prose = work / "big.png", work / "prose.txt"
+    for f, label, out in ((big, "PNG", "big.signed.png"), (prose, "text", "prose.signed.txt")):
+        mb = f.stat().st_size / (1 << 20)
+        for what, args in (("sign", [*sign, f, "-o", work / out]),
+                           ("verify", ["verify", work / out])):
+            r = run(args, env=env, limit=120)
+            print(f"{f'{label} {mb:.0f} MB: {what}':38} {fmt(r, 120)}  "
+                  f"{(r.peak_mib - base.peak_mib) / mb:4.1f}x file")
 
 
 # -- the RFC 3161 server ---------------------------------------------------------------------
@@ -323,10 +321,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.build:
+        build(args.build, args.quick)
+        return
     with tempfile.TemporaryDirectory(prefix="hostile-") as tmp:
         work = Path(tmp)
         (work / "home").mkdir()
+        subprocess.run([PY, __file__, "--build", str(work), *(["--quick"] if args.quick else [])],
+                       check=True)
         env = {**os.environ, "PROVENANCE_HOME": str(work / "home")}
         where = env.get("PYTHONPATH") or "this checkout"
         print(f"hostile inputs, provenance from {where}, Python {sys.version.split()[0]}, "

@@ -130,7 +130,7 @@ def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
         return None
     if unstructured_too:
         normal = nfc(text)
-        for w in unstructured.find_wrappers(normal):
+        for w in unstructured.iter_wrappers(normal, long_enough=True):
             if w.store:
                 return normal.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
     for s in html.find_scripts(data):
@@ -153,7 +153,7 @@ def _embedded_store(data: bytes, name: str) -> bytes | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    for w in unstructured.find_wrappers(text):
+    for w in unstructured.iter_wrappers(text, long_enough=True):
         if w.store:
             return w.store
     located = _locate(data, name, unstructured_too=False)
@@ -385,10 +385,11 @@ def inspect_text_bytes(
     text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.
     normal = nfc(text)
-    wrappers = unstructured.find_wrappers(normal)
+    wrappers = unstructured.find_wrappers(normal, limit=2)
     if len(wrappers) > 1:
+        count = unstructured.count_wrappers(normal)
         return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
-                               f"the text holds {len(wrappers)} manifest wrappers")
+                               f"the text holds {count} manifest wrappers")
     if wrappers:
         w = wrappers[0]
         if w.store is None:

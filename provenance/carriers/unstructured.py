@@ -7,15 +7,19 @@ by one U+FEFF and placed at the end of the text. Pure functions, no I/O.
 
 from __future__ import annotations
 
+import itertools
 import re
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = [
     "MAGIC",
     "Wrapper",
+    "count_wrappers",
     "encode_wrapper",
     "find_wrappers",
+    "iter_wrappers",
     "target_length",
 ]
 
@@ -97,29 +101,38 @@ class Wrapper:
 # A wrapper run: U+FEFF then one or more variation selectors. One regex pass over the text
 # (linear; the text can be hostile: 200,000 broken wrappers in 1.4 MB).
 _RUN = re.compile("\ufeff[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
+_LONG_RUN = re.compile("\ufeff[\ufe00-\ufe0f\U000e0100-\U000e01ef]{" + str(_HEADER.size) + ",}")
 # Selector -> its byte, as a latin-1 character (str.translate runs at C speed).
 _BYTE_OF = {**{0xFE00 + b: b for b in range(16)}, **{0xE0100 + b: b + 16 for b in range(240)}}
 
 
-def _utf8_length(run: str) -> int:
-    # U+FEFF and U+FE0x are 3 bytes in UTF-8, U+E01xx are 4: no need to encode the run.
-    return 3 * len(run) + sum(1 for c in run if c > "\uffff")
-
-
-def find_wrappers(text: str) -> list[Wrapper]:
-    """Every U+FEFF followed by at least one variation selector, decoded.
+def find_wrappers(text: str, *, limit: int | None = None) -> list[Wrapper]:
+    """Every U+FEFF followed by at least one variation selector, decoded (the first ``limit``
+    when given).
 
     A U+FEFF not followed by selectors (a byte-order mark) is not a wrapper. Linear in the
     length of the text, however many wrappers it holds.
     """
-    found: list[Wrapper] = []
+    return list(itertools.islice(iter_wrappers(text), limit))
+
+
+def count_wrappers(text: str) -> int:
+    """How many wrapper runs ``text`` holds (without decoding them)."""
+    return sum(1 for _ in _RUN.finditer(text))
+
+
+def iter_wrappers(text: str, *, long_enough: bool = False) -> Iterator[Wrapper]:
+    """The wrappers of :func:`find_wrappers`, one at a time (stop early when one is enough).
+
+    ``long_enough``: only runs long enough to hold a wrapper header (for callers that look
+    for a store and would skip the rest anyway).
+    """
     byte_pos = 0  # UTF-8 offset of ``char_pos``, advanced incrementally (never recounted)
     char_pos = 0
-    ascii_text = text.isascii()
-    for m in _RUN.finditer(text):
+    for m in (_LONG_RUN if long_enough else _RUN).finditer(text):
         pos, end = m.span()
         gap = text[char_pos:pos]
-        byte_pos += len(gap) if ascii_text or gap.isascii() else len(gap.encode("utf-8"))
+        byte_pos += len(gap) if gap.isascii() else len(gap.encode("utf-8"))
         run = m.group()
         raw = run[1:].translate(_BYTE_OF).encode("latin-1")
         store: bytes | None = None
@@ -127,8 +140,7 @@ def find_wrappers(text: str) -> list[Wrapper]:
             magic, version, size = _HEADER.unpack_from(raw)
             if magic == MAGIC and version == VERSION and _HEADER.size + size <= len(raw):
                 store = raw[_HEADER.size:_HEADER.size + size]
-        length = _utf8_length(run)
-        found.append(Wrapper(pos, end, byte_pos, length, store))
+        length = len(run.encode("utf-8"))
+        yield Wrapper(pos, end, byte_pos, length, store)
         byte_pos += length
         char_pos = end
-    return found

@@ -138,7 +138,7 @@ def build(work: Path, quick: bool) -> None:
         (work / "prose.txt").write_text(_text(10 << 20))
 
 
-def cases(work: Path, env: dict[str, str], limit: float, quick: bool) -> None:
+def cases(work: Path, env: dict[str, str], limit: float, quick: bool, only: str) -> None:
     ident = work / "ident"
     r = run(["identity", "create", "--name", "TEST-ONLY Bench", "--dir", ident],
             env=env, limit=60)
@@ -171,6 +171,10 @@ def cases(work: Path, env: dict[str, str], limit: float, quick: bool) -> None:
         ("verify -r tree with one hostile file", ["verify", "-r", tree, "-j", "1"], None),
     ]
     for label, args, stdin in table:
+        if only not in label:
+            if stdin is not None:
+                os.close(stdin)
+            continue
         r = run(args, env=env, limit=limit, stdin=stdin)
         if stdin is not None:
             os.close(stdin)
@@ -182,6 +186,8 @@ def cases(work: Path, env: dict[str, str], limit: float, quick: bool) -> None:
         mb = f.stat().st_size / (1 << 20)
         for what, args in (("sign", [*sign, f, "-o", work / out]),
                            ("verify", ["verify", work / out])):
+            if only not in f"{label} {what}":
+                continue
             r = run(args, env=env, limit=120)
             print(f"{f'{label} {mb:.0f} MB: {what}':38} {fmt(r, 120)}  "
                   f"{(r.peak_mib - base.peak_mib) / mb:4.1f}x file")
@@ -321,6 +327,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--limit", type=float, default=30.0)
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--only", default="", help="run only the cases whose label has this")
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.build:
@@ -335,7 +342,7 @@ def main() -> None:
         where = env.get("PYTHONPATH") or "this checkout"
         print(f"hostile inputs, provenance from {where}, Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs (zlib {zlib.ZLIB_VERSION})")
-        cases(work, env, args.limit, args.quick)
+        cases(work, env, args.limit, args.quick, args.only)
         if not args.no_server:
             server(work, env, args.quick)
 

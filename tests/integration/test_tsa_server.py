@@ -163,7 +163,8 @@ def _load(port: int, total: int, clients: int, idle: int) -> tuple[int, float]:
 
 
 def test_load_with_idle_connections_held_has_no_errors(authority: TimestampAuthority) -> None:
-    """A bounded version of the load test (bench/hostile.py runs 2,000 x 200 clients)."""
+    """A bounded version of the load test; the full one (2,000 requests, 200 clients, 200 idle)
+    is in bench/hostile.py, which prints its figures."""
     log: list[str] = []
     server = serve(authority, "127.0.0.1", 0, log=log.append)
     try:
@@ -173,17 +174,4 @@ def test_load_with_idle_connections_held_has_no_errors(authority: TimestampAutho
         server.server_close()
     assert errors == 0
     assert took < 120
-    assert log == []
-
-
-@pytest.mark.slow
-def test_full_load_2000_requests_200_clients_200_idle(authority: TimestampAuthority) -> None:
-    log: list[str] = []
-    server = serve(authority, "127.0.0.1", 0, log=log.append)
-    try:
-        errors, _ = _load(server.server_address[1], total=2000, clients=200, idle=200)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert errors == 0
     assert log == []

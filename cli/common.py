@@ -125,3 +125,27 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
 
 
 _BatchOpt = typer.Option  # (the same options on sign and verify)
+
+#: ``--file-timeout`` and ``--max-stdin-mb``: None means the config.toml value or the default.
+FileTimeoutOpt = typer.Option(
+    "--file-timeout", metavar="SECONDS", min=0.001,
+    help="Stop a file that takes longer and report it failed (default: file_timeout in "
+    "config.toml, else 60).")
+MaxStdinOpt = typer.Option(
+    "--max-stdin-mb", min=1,
+    help="Refuse more than this many MiB on stdin (default: max_stdin_mb in config.toml, "
+    "else 1024).")
+
+
+def _file_timeout(value: float | None) -> float:
+    from provenance._home import file_timeout
+
+    return value if value is not None else file_timeout()
+
+
+def _read_stdin(max_mb: int | None) -> bytes:
+    """stdin's bytes, at most ``max_mb`` MiB (or the configured cap)."""
+    from provenance._files import read_stdin
+    from provenance._home import max_stdin_mb
+
+    return read_stdin(sys.stdin.buffer, max_mb if max_mb is not None else max_stdin_mb())

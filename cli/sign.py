@@ -15,12 +15,16 @@ import provenance.batch
 import provenance.identity
 from cli.common import (
     CarrierOpt,
+    FileTimeoutOpt,
+    MaxStdinOpt,
     OriginOpt,
     _BatchOpt,
     _executor,
     _expand,
+    _file_timeout,
     _load_identity,
     _password_for,
+    _read_stdin,
     _trust_store,
     _usage,
     err,
@@ -93,6 +97,8 @@ def sign_cmd(
     summary: Annotated[bool | None, _BatchOpt(
         "--summary/--no-summary",
         help="Summary table at the end (default: for directories and patterns).")] = None,
+    file_timeout: Annotated[float | None, FileTimeoutOpt] = None,
+    max_stdin_mb: Annotated[int | None, MaxStdinOpt] = None,
 ) -> None:
     """Sign FILES as human-made (NAME.signed.EXT beside each, unless -o/--out-dir/--in-place)."""
     if sum((output is not None, out_dir is not None, in_place)) > 1:
@@ -123,7 +129,8 @@ def sign_cmd(
         )
 
     if [str(f) for f in files] == ["-"]:
-        _sign_stdin(identity_dir, name or "stdin.txt", carrier, parent, trust, options)
+        _sign_stdin(identity_dir, name or "stdin.txt", carrier, parent, trust, options,
+                    max_stdin_mb)
         return
     items, is_batch = _expand(files, recursive, include, exclude,
                               [out_dir] if out_dir is not None else [])
@@ -140,7 +147,7 @@ def sign_cmd(
             provenance.batch.IdentityRef(directory.absolute(), password)
         results = provenance.batch.sign(
             items, identity=signer, options=opts, trust=store, force=force, strict=strict,
-            skip_signed=skip_signed, executor=ex,
+            skip_signed=skip_signed, executor=ex, file_timeout=_file_timeout(file_timeout),
         )
         rendered = _run("sign", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress)
@@ -155,7 +162,8 @@ def sign_cmd(
 
 def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None,
                 parent: Path | None, trust: list[Path] | None,
-                options: Callable[[Identity], provenance.SignOptions]) -> None:
+                options: Callable[[Identity], provenance.SignOptions],
+                max_stdin_mb: int | None) -> None:
     """``provenance sign -``: text from stdin, signed text on stdout (embedded carriers)."""
     from provenance.carriers.text import sign_text_bytes
 
@@ -163,7 +171,7 @@ def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None
         raise _usage(f"--carrier {carrier.value} writes a separate file; give a FILE, not '-'")
     identity = _load_identity(identity_dir)
     _warn_expiry(identity)
-    data = sys.stdin.buffer.read()
+    data = _read_stdin(max_stdin_mb)
     parent_data = parent.read_bytes() if parent is not None and parent.is_file() else None
     if parent is not None and parent_data is None:
         raise _usage(f"--parent {parent} is not a readable file")
@@ -192,7 +200,7 @@ def strip_cmd(
 ) -> None:
     """Remove the text manifest (A.8 wrapper, A.9 block, A.7 script or link) cleanly."""
     if str(file) == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", errors="strict")
+        text = _read_stdin(None).decode("utf-8", errors="strict")
         sys.stdout.write(provenance.strip_text(text))
         return
     if output is not None and in_place:

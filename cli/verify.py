@@ -16,9 +16,13 @@ import provenance.policy
 from cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    FileTimeoutOpt,
+    MaxStdinOpt,
     _BatchOpt,
     _executor,
     _expand,
+    _file_timeout,
+    _read_stdin,
     _trust_store,
     _usage,
     err,
@@ -84,6 +88,8 @@ def verify_cmd(
         help="Summary table at the end (default: for directories and patterns).")] = None,
     name: Annotated[str | None, typer.Option(
         help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
+    file_timeout: Annotated[float | None, FileTimeoutOpt] = None,
+    max_stdin_mb: Annotated[int | None, MaxStdinOpt] = None,
 ) -> None:
     """Verify FILES: intact Content Credentials declaring human origin (or --policy/--fail-on)."""
     if as_json and as_jsonl:
@@ -114,7 +120,8 @@ def verify_cmd(
     if require_identity:
         policy = provenance.AllOf([policy, provenance.policy.IdentityRequired()])
     if [str(f) for f in files] == ["-"]:
-        results: Any = _verify_stdin(name or "stdin.txt", policy, store)
+        results: Any = _verify_stdin(name or "stdin.txt", policy, store,
+                                     _read_stdin(max_stdin_mb))
         rendered = _run("verify", results, total=1, as_json=as_json, as_jsonl=as_jsonl,
                         report=report, quiet=quiet, progress=False, rows=table)
         raise typer.Exit(rendered.tally.worst)
@@ -123,6 +130,7 @@ def verify_cmd(
         results = provenance.batch.verify(
             items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
             strict=strict, executor=ex, fetch_remote=fetch_remote,
+            file_timeout=_file_timeout(file_timeout),
         )
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
@@ -134,12 +142,12 @@ def verify_cmd(
     raise typer.Exit(rendered.tally.worst)
 
 
-def _verify_stdin(name: str, policy: provenance.Policy,
-                  store: provenance.TrustStore) -> Iterator[provenance.batch.Result]:
+def _verify_stdin(name: str, policy: provenance.Policy, store: provenance.TrustStore,
+                  data: bytes) -> Iterator[provenance.batch.Result]:
     """``provenance verify -``: the text on stdin, judged like a file named ``name``."""
     from provenance.carriers.text import inspect_text_bytes
 
-    report = inspect_text_bytes(sys.stdin.buffer.read(), name=name, trust=store)
+    report = inspect_text_bytes(data, name=name, trust=store)
     reasons = policy.check(report)
     path = Path("-")
     if reasons:

@@ -4,27 +4,52 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
 
+from provenance._home import MAX_STDIN_MB
 from provenance.errors import InputError, OutputError
 
 #: Read buffer for assets handed to c2pa as streams.
 BUFFER = 1 << 20
 
 
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
 def open_input(path: Path, what: str = "file") -> BinaryIO:
-    """Open ``path`` for reading.
+    """Open ``path`` for reading; only regular files are accepted.
+
+    A FIFO would block forever waiting for a writer and a device such as ``/dev/zero`` never
+    ends: both are refused before they are opened (stdin has its own bounded reader,
+    :func:`read_stdin`).
 
     Raises:
-        InputError: missing, a directory, unreadable.
+        InputError: missing, a directory, not a regular file, unreadable.
     """
     try:
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise IsADirectoryError(path)
-        return path.open("rb", buffering=BUFFER)
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{path} is {_kind(mode)}, not a regular file",
+                             hint="give a file, or pipe the data to '-' (stdin)")
+        fh = path.open("rb", buffering=BUFFER)
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped since the check
+            fh.close()
+            raise InputError(f"{path} is not a regular file", hint="give a file")
+        return fh
     except FileNotFoundError as exc:
         raise InputError(f"{what} not found: {path}", hint="check the path") from exc
     except IsADirectoryError as exc:
@@ -44,6 +69,31 @@ def read_input(path: Path, what: str = "file") -> bytes:
             return fh.read()
         except OSError as exc:
             raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def read_stdin(stream: BinaryIO, max_mb: int = MAX_STDIN_MB) -> bytes:
+    """Read ``stream`` (stdin) to its end, refusing more than ``max_mb`` MiB.
+
+    Read in chunks so that an endless stream (``< /dev/zero``) stops at the cap instead of
+    growing the process without bound.
+
+    Raises:
+        InputError: more than ``max_mb`` MiB, or a read error.
+    """
+    limit = max_mb << 20
+    buf = bytearray()
+    try:
+        while chunk := stream.read(min(BUFFER, limit + 1 - len(buf))):
+            buf += chunk
+            if len(buf) > limit:
+                raise InputError(
+                    f"stdin holds more than {max_mb:,} MiB",
+                    hint="raise the cap with --max-stdin-mb N (or max_stdin_mb in "
+                         "config.toml), or give a file",
+                )
+    except OSError as exc:
+        raise InputError(f"cannot read stdin: {exc.strerror or exc}") from exc
+    return bytes(buf)
 
 
 def check_dir(dest: Path) -> None:
@@ -67,8 +117,10 @@ def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tupl
         OutputError: the directory or file cannot be written.
     """
     dest_dir = dest.parent if str(dest.parent) else Path(".")
+    _remove_stale(dest_dir, dest.name)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.",
+                                        suffix=f".{os.getpid()}.tmp")
     except OSError as exc:
         raise OutputError(f"cannot write to {dest_dir}: {exc.strerror or exc}",
                           hint="choose a writable destination with -o or --out-dir") from exc
@@ -89,6 +141,28 @@ def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tupl
         tmp.unlink(missing_ok=True)
         raise
     return result, size
+
+
+def _remove_stale(folder: Path, name: str) -> None:
+    """Remove temp files of ``name`` left by a run that was killed (``kill -9``, power loss):
+    each temp file carries its writer's pid, and one whose writer is gone is stale. A run in
+    progress (its pid alive) keeps its temp file."""
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(f".{glob_escape(name)}.*.tmp"):
+            pid = tmp.name[:-4].rpartition(".")[2]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -31,21 +32,55 @@ def config_file() -> Path:
     return home() / "config.toml"
 
 
+def _config() -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with config_file().open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
 def default_tsa_url() -> str | None:
     """The configured timestamp authority: ``PROVENANCE_TSA_URL`` or ``tsa_url`` in
     ``config.toml`` (``[sign]`` table); None when neither is set."""
-    import tomllib
-
     env = os.environ.get("PROVENANCE_TSA_URL")
     if env:
         return env
-    try:
-        with config_file().open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
-    url = (data.get("sign") or {}).get("tsa_url")
+    url = (_config().get("sign") or {}).get("tsa_url")
     return str(url) if url else None
+
+
+#: Defaults of the limits ``config.toml`` may change.
+MAX_STDIN_MB = 1024
+FILE_TIMEOUT = 60.0
+
+
+def _limit(key: str, default: float) -> float:
+    """A positive number from ``config.toml`` (top level, or the ``[limits]`` table).
+
+    Raises:
+        InputError: the key is there but is not a positive number.
+    """
+    data = _config()
+    value = data.get(key, (data.get("limits") or {}).get(key, default))
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        from provenance.errors import InputError
+
+        raise InputError(f"{config_file()}: {key} must be a positive number, got {value!r}",
+                         hint=f"fix it or remove it (default {default:g})")
+    return float(value)
+
+
+def max_stdin_mb() -> int:
+    """The cap on stdin input in MiB: ``max_stdin_mb`` in ``config.toml``, default 1024."""
+    return int(_limit("max_stdin_mb", MAX_STDIN_MB))
+
+
+def file_timeout() -> float:
+    """Seconds one file of a batch may take: ``file_timeout`` in ``config.toml``, default 60."""
+    return _limit("file_timeout", FILE_TIMEOUT)
 
 
 def tsa_dir() -> Path:

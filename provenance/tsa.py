@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import http.server
 import secrets
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from provenance._httpserve import Handler, HttpError, Limits, Response, Server
 from provenance.errors import IdentityError, InputError, OutputError
 from provenance.identity import _write_private
 
@@ -226,42 +226,33 @@ def _rejection(fail: str, text: str) -> bytes:
     }).dump())
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    tsa: TimestampAuthority
-    server_version = "provenance-tsa"
+def _handler(tsa: TimestampAuthority) -> Handler:
+    def handle(method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
+        if not body:
+            raise HttpError(400, "expected a TimeStampReq body")
+        # A body that is not a TimeStampReq still gets an RFC 3161 answer: a rejection.
+        return Response(200, "application/timestamp-reply", tsa.respond(body))
 
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length <= 0 or length > 1 << 16:
-            self.send_error(400, "expected a TimeStampReq body")
-            return
-        body = self.rfile.read(length)
-        answer = self.tsa.respond(body)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/timestamp-reply")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # quiet by default; the CLI prints one line per start
+    return handle
 
 
-def serve(tsa: TimestampAuthority, host: str = "127.0.0.1", port: int = 0
-          ) -> http.server.ThreadingHTTPServer:
-    """Start an HTTP RFC 3161 responder in a background thread; returns the server.
+def serve(tsa: TimestampAuthority, host: str = "127.0.0.1", port: int = 0, *,
+          limits: Limits | None = None, log: Callable[[str], None] | None = None) -> Server:
+    """Start an HTTP RFC 3161 responder in background threads; returns the server.
 
     ``server.server_address`` gives the bound port; stop it with ``server.shutdown()``.
+    Slow, idle and malformed clients are bounded by ``limits`` (see
+    :mod:`provenance._httpserve`): a request must arrive within ``read_timeout``, idle
+    connections are closed, a malformed request gets a 400 and one line on ``log``
+    (default stderr).
 
     Raises:
         InputError: the address cannot be bound.
     """
-    handler = type("TSAHandler", (_Handler,), {"tsa": tsa})
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        server = Server(host, port, _handler(tsa), limits=limits, name="tsa",
+                        **({"log": log} if log is not None else {}))
     except OSError as exc:
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                          hint="choose another --port") from exc
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server
+    return server.start()

@@ -5,14 +5,23 @@ streaming, so that a zip bomb never reaches memory."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from provenance.errors import InputError
 
-__all__ = ["ZipLimits", "check", "open_checked", "stream_member"]
+__all__ = [
+    "ZipLimits",
+    "check",
+    "check_declared",
+    "declared_members",
+    "open_checked",
+    "stream_member",
+]
 
 _CHUNK = 1 << 16
 
@@ -58,6 +67,45 @@ def check(zf: zipfile.ZipFile, *, name: str, limits: ZipLimits = DEFAULT) -> Non
                           f"(at most {limits.max_ratio:,.0f})")
 
 
+_EOCD = struct.Struct("<4s4H2LH")
+_EOCD64_LOCATOR = b"PK\x06\x07"
+
+
+def declared_members(stream: BinaryIO) -> int | None:
+    """The member count the end-of-central-directory record declares (ZIP64 too), read from
+    the tail alone: a cheap first check before ``zipfile`` builds one object per member.
+    None when no record is found (``zipfile`` then says what is wrong)."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    tail_start = max(0, size - (_EOCD.size + 0xFFFF + 20))
+    stream.seek(tail_start)
+    tail = stream.read()
+    stream.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at == -1 or at + _EOCD.size > len(tail):
+        return None
+    count = _EOCD.unpack_from(tail, at)[4]
+    if count == 0xFFFF and at >= 20 and tail[at - 20:at - 16] == _EOCD64_LOCATOR:
+        offset = struct.unpack_from("<Q", tail, at - 12)[0]
+        stream.seek(offset)
+        record = stream.read(56)
+        stream.seek(0)
+        if len(record) == 56 and record[:4] == b"PK\x06\x06":
+            return int(struct.unpack_from("<Q", record, 32)[0])
+    return int(count)
+
+
+def check_declared(stream: BinaryIO, *, name: str, limits: ZipLimits = DEFAULT) -> None:
+    """Refuse a ZIP whose end record declares too many members, before anything else is read.
+
+    Raises:
+        InputError: more than ``limits.max_members`` members.
+    """
+    declared = declared_members(stream)
+    if declared is not None and declared > limits.max_members:
+        raise _refuse(name, f"{declared:,} members (at most {limits.max_members:,})")
+
+
 def open_checked(data: bytes | BinaryIO, *, name: str,
                  limits: ZipLimits = DEFAULT) -> zipfile.ZipFile:
     """A ZipFile over ``data`` whose central directory passed :func:`check`.
@@ -66,6 +114,7 @@ def open_checked(data: bytes | BinaryIO, *, name: str,
         InputError: not a ZIP file, or refused by :func:`check`.
     """
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    check_declared(stream, name=name, limits=limits)
     try:
         zf = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -84,9 +133,16 @@ def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str,
     """The member's uncompressed bytes in chunks, never more than its declared size (a member
     whose local data expands past what the central directory says is refused)."""
     seen = 0
-    with zf.open(info) as fh:
-        while block := fh.read(chunk):
-            seen += len(block)
-            if seen > info.file_size:
-                raise _refuse(name, f"{info.filename} expands past its declared size")
-            yield block
+    try:
+        with zf.open(info) as fh:
+            while block := fh.read(chunk):
+                seen += len(block)
+                if seen > info.file_size:
+                    raise _refuse(name, f"{info.filename} expands past its declared size")
+                yield block
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        # zipfile stops at the declared size and then finds the CRC wrong: a member whose
+        # data is not what the directory says (a lying bomb, or a damaged file).
+        raise InputError(f"{name}: the member {info.filename} is damaged or not what the "
+                         f"ZIP directory says ({exc})",
+                         hint="a real document does not look like this; export it again") from exc

@@ -7,6 +7,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
@@ -27,10 +29,37 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     # Ctrl-C belongs to the parent: it stops handing out work and lets each worker finish
     # the file in hand, so no output is ever left half-written.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker as soon as ``parent`` is gone (``kill -9`` of the CLI included): a
+    worker holds the decrypted key and must not go on signing on its own.
+
+    Linux: the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG). Everywhere, and
+    as a second guard (the death signal follows the parent *thread* that forked us), a daemon
+    thread checks twice a second that the parent is still ours.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the guard was set
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="provenance-parent-watch", daemon=True).start()
 
 
 def _mp_context() -> Any:
@@ -68,7 +97,7 @@ def executor(jobs: int | None = None, *, address: str | None = None,
         yield None
         return
     pool = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(),
-                               initializer=_worker_init)
+                               initializer=_worker_init, initargs=(os.getpid(),))
     try:
         yield pool
     finally:

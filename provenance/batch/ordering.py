@@ -9,7 +9,8 @@ from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
 
 from provenance.batch.executors import default_jobs
-from provenance.batch.results import Result
+from provenance.batch.results import Result, failed_from
+from provenance.batch.worker_state import FileTimeout, time_limit
 
 T = TypeVar("T")
 
@@ -23,6 +24,28 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _timed(fn: Callable[[Any, list[T]], list[Result]], spec: Any, chunk: list[T],
+           seconds: float | None) -> list[Result]:
+    """``fn`` over ``chunk`` one item at a time, each under the per-file time limit: an item
+    that runs out of time becomes a failed result with its reason, and the rest go on."""
+    if not seconds:
+        return fn(spec, chunk)
+    out: list[Result] = []
+    for item in chunk:
+        try:
+            with time_limit(seconds):
+                out.extend(fn(spec, [item]))
+        except FileTimeout as exc:
+            out.append(failed_from(_path_of(item), exc))
+    return out
+
+
+def _path_of(item: Any) -> Any:
+    # verify items are Items; sign jobs hold their Item
+    inner = getattr(item, "item", item)
+    return getattr(inner, "path", inner)
 
 
 def worker_count(ex: Executor) -> int:
@@ -46,13 +69,15 @@ def run_ordered(
     *,
     chunk_size: int | None,
     total: int | None,
+    file_timeout: float | None = None,
 ) -> Iterator[Result]:
     """Run ``fn(spec, chunk)`` over chunks of ``items``; yield results in input order, each as
     soon as it and everything before it is done. At most a few chunks per worker are in
-    flight, so memory stays flat however many files there are."""
+    flight, so memory stays flat however many files there are. ``file_timeout``: seconds one
+    item may take before it is stopped and reported failed (see :func:`time_limit`)."""
     if ex is None:
         for item in items:
-            yield from fn(spec, [item])
+            yield from _timed(fn, spec, [item], file_timeout)
         return
     workers = worker_count(ex)
     if chunk_size is None:
@@ -68,7 +93,7 @@ def run_ordered(
             if chunk is None:
                 return
             try:
-                pending.append((chunk, ex.submit(fn, spec, chunk)))
+                pending.append((chunk, ex.submit(_timed, fn, spec, chunk, file_timeout)))
             except Exception as exc:  # a broken pool, or a spec that cannot be sent
                 failed: Future[list[Result]] = Future()
                 failed.set_exception(exc)

@@ -121,6 +121,7 @@ def sign(
     tsa_url: str | None = None,
     carrier: CarrierName | None = None,
     manifest_url: str | None = None,
+    file_timeout: float | None = None,
 ) -> Iterator[Signed | Failed | Skipped]:
     """Sign every file; yield one result per file, in input order.
 
@@ -138,7 +139,8 @@ def sign(
 
     ``identity`` may be an :class:`Identity` (sent to local workers as bytes; a callback
     identity signs only in this process or in threads) or an :class:`IdentityRef` (loaded by
-    each worker; what remote executors need).
+    each worker; what remote executors need). ``file_timeout``: seconds one file may take
+    before it is stopped and reported failed (None: no limit).
 
     Raises:
         InputError: contradictory options (see :class:`~provenance.options.SignOptions`).
@@ -164,6 +166,7 @@ def sign(
         _sign_chunk, spec, planned, executor,
         lambda job, exc: failed_from(job.item.path, exc) if isinstance(job, _SignJob)
         else job, chunk_size=chunk_size, total=total,
+        file_timeout=file_timeout,
     )
 
 

@@ -46,6 +46,7 @@ def verify(
     executor: Executor | None = None,
     chunk_size: int | None = None,
     fetch_remote: bool = False,
+    file_timeout: float | None = None,
 ) -> Iterator[Verified | Failed | Skipped]:
     """Verify every file; yield one result per file, in input order.
 
@@ -62,6 +63,8 @@ def verify(
             pickle for a process pool or Dask.
         fetch_remote: fetch manifests that assets reference by URL (see
             :func:`provenance.inspect`).
+        file_timeout: seconds one file may take before it is stopped and reported failed
+            (None: no limit; the CLI's ``--file-timeout`` defaults to 60).
     """
     store = trust if trust is not None else TrustStore.installed()
     extra = getattr(policy, "anchors", None)
@@ -74,6 +77,7 @@ def verify(
     yield from run_ordered(  # type: ignore[misc]
         _verify_chunk, spec, (Item.of(i) for i in items), executor,
         lambda item, exc: failed_from(item.path, exc), chunk_size=chunk_size, total=total,
+        file_timeout=file_timeout,
     )
 
 

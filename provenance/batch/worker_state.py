@@ -3,12 +3,15 @@ resolved against the caller's directory."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from provenance.errors import InputError
 from provenance.policyfile import StoreState, store_from_state
 from provenance.trust import TrustStore
 
@@ -41,3 +44,40 @@ def resolve(path: Path, cwd: str) -> Path:
     if path.is_absolute() or os.getcwd() == cwd:
         return path
     return Path(cwd) / path
+
+
+class FileTimeout(InputError):
+    """One file of a batch took longer than the per-file limit (``--file-timeout``)."""
+
+
+def _expired(signum: int, frame: object) -> None:
+    raise _Expired
+
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` on the way up
+    swallows it before :func:`time_limit` turns it into :class:`FileTimeout`."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block with :class:`FileTimeout` after ``seconds`` (None: no limit).
+
+    A real-time alarm (SIGALRM), so it works only in a process's main thread: the fork-pool
+    workers and a serial run. Elsewhere (Dask worker threads) the block runs unbounded. Code
+    inside c2pa-rs is interrupted when it returns to Python.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise FileTimeout(f"took longer than {seconds:g} s and was stopped",
+                          hint="raise --file-timeout (or file_timeout in config.toml) if "
+                               "the file is genuine") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -11,20 +11,55 @@ import base64
 import binascii
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Script", "find_links", "find_scripts", "insert_point", "link_tag", "script_tag"]
+__all__ = [
+    "Script",
+    "find_links",
+    "find_scripts",
+    "insert_point",
+    "link_spans",
+    "link_tag",
+    "script_tag",
+]
 
-_SCRIPT = re.compile(
-    rb"<script\b[^>]*\btype\s*=\s*[\"']?application/c2pa[\"']?[^>]*>(.*?)</script\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
-_LINK = re.compile(
-    rb"<link\b[^>]*\brel\s*=\s*[\"']?c2pa-manifest[\"']?[^>]*>", re.IGNORECASE | re.DOTALL
-)
+# Attribute tests, applied to one start tag at a time (the tag is found by a linear scan: a
+# page of thousands of unclosed elements must not make a regex rescan the rest of the page).
+_C2PA_TYPE = re.compile(rb"\btype\s*=\s*[\"']?application/c2pa[\"']?", re.IGNORECASE)
+_C2PA_REL = re.compile(rb"\brel\s*=\s*[\"']?c2pa-manifest[\"']?", re.IGNORECASE)
+_SPACE = re.compile(rb"\s+")
+_CLOSE_REST = re.compile(rb"\s*>")
 _HREF = re.compile(rb"\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-_HEAD = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
-_HTML = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
+# Bytes that continue a tag name (``\b`` in a regex): ``<scripts>`` is another element.
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _tags(lower: bytes, name: bytes) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every ``<name ...>`` start tag, in one left-to-right pass.
+
+    ``lower`` is the page lowered (made once by the caller). A tag with no closing ``>``
+    ends the scan: no later tag can close either.
+    """
+    opener = b"<" + name
+    pos = lower.find(opener)
+    while pos != -1:
+        after = pos + len(opener)
+        if after < len(lower) and lower[after] in _WORD:
+            pos = lower.find(opener, after)  # <scripts>, <linked>: another element
+            continue
+        close = lower.find(b">", after)
+        if close == -1:
+            return
+        yield pos, close + 1
+        pos = lower.find(opener, close + 1)
+
+
+def _first_tag(data: bytes, name: bytes) -> int | None:
+    """End offset of the first ``<name ...>`` start tag, or None."""
+    for _, end in _tags(data.lower(), name):
+        return end
+    return None
 
 
 def script_tag(store: bytes) -> bytes:
@@ -46,12 +81,12 @@ def link_tag(url: str) -> bytes:
 def insert_point(data: bytes) -> tuple[int, bytes, bytes]:
     """Where to insert into ``data``: ``(offset, before, after)``; ``before``/``after`` wrap the
     element when the document has no ``<head>`` (one is created)."""
-    head = _HEAD.search(data)
-    if head:
-        return head.end(), b"", b""
-    html = _HTML.search(data)
-    if html:
-        return html.end(), b"<head>", b"</head>"
+    head = _first_tag(data, b"head")
+    if head is not None:
+        return head, b"", b""
+    html = _first_tag(data, b"html")
+    if html is not None:
+        return html, b"<head>", b"</head>"
     return 0, b"<head>", b"</head>"
 
 
@@ -65,23 +100,48 @@ class Script:
 
 
 def find_scripts(data: bytes) -> list[Script]:
-    """Every inline ``application/c2pa`` script element."""
+    """Every inline ``application/c2pa`` script element (linear in the page's length)."""
     out = []
-    for m in _SCRIPT.finditer(data):
+    lower = data.lower()
+    pos = 0
+    for start, tag_end in _tags(lower, b"script"):
+        if start < pos or not _C2PA_TYPE.search(data, start, tag_end):
+            continue  # inside the previous element's content, or another script
+        close, gt = _closing(lower, tag_end)
+        if close == -1:
+            break  # unclosed: no later element can close either
         try:
-            store: bytes | None = base64.b64decode(re.sub(rb"\s+", b"", m.group(1)),
+            store: bytes | None = base64.b64decode(_SPACE.sub(b"", data[tag_end:close]),
                                                    validate=True)
         except (binascii.Error, ValueError):
             store = None
-        out.append(Script(m.start(), m.end() - m.start(), store or None))
+        out.append(Script(start, gt + 1 - start, store or None))
+        pos = gt + 1
     return out
+
+
+def _closing(lower: bytes, pos: int) -> tuple[int, int]:
+    """``(start, index of '>')`` of the first ``</script\\s*>`` at or after ``pos``; (-1, -1)."""
+    close = lower.find(b"</script", pos)
+    while close != -1:
+        m = _CLOSE_REST.match(lower, close + 8)
+        if m:
+            return close, m.end() - 1
+        close = lower.find(b"</script", close + 8)
+    return -1, -1
+
+
+def link_spans(data: bytes) -> list[tuple[int, int]]:
+    """``(start, end)`` of every ``c2pa-manifest`` link element."""
+    return [(start, end) for start, end in _tags(data.lower(), b"link")
+            if _C2PA_REL.search(data, start, end)]
 
 
 def find_links(data: bytes) -> list[str]:
     """The href of every ``c2pa-manifest`` link element."""
     out = []
-    for m in _LINK.finditer(data):
-        href = _HREF.search(m.group(0))
+    for start, end in link_spans(data):
+        href = _HREF.search(data, start, end)
         if href:
             value = href.group(1).strip(b"\"'").decode("utf-8", "replace")
             out.append(value.replace("&quot;", '"').replace("&amp;", "&"))

@@ -131,7 +131,7 @@ def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
         return None
     if unstructured_too:
         normal = nfc(text)
-        for w in unstructured.find_wrappers(normal):
+        for w in unstructured.iter_wrappers(normal, long_enough=True):
             if w.store:
                 return normal.encode("utf-8"), w.store, [(w.byte_start, w.byte_length)]
     for s in html.find_scripts(data):
@@ -154,7 +154,7 @@ def _embedded_store(data: bytes, name: str) -> bytes | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    for w in unstructured.find_wrappers(text):
+    for w in unstructured.iter_wrappers(text, long_enough=True):
         if w.store:
             return w.store
     located = _locate(data, name, unstructured_too=False)
@@ -421,10 +421,11 @@ def inspect_text_bytes(
     text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.
     normal = nfc(text)
-    wrappers = unstructured.find_wrappers(normal)
+    wrappers = unstructured.find_wrappers(normal, limit=2)
     if len(wrappers) > 1:
+        count = unstructured.count_wrappers(normal)
         return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
-                               f"the text holds {len(wrappers)} manifest wrappers")
+                               f"the text holds {count} manifest wrappers")
     if wrappers:
         w = wrappers[0]
         if w.store is None:
@@ -500,27 +501,36 @@ def verify_text(
 def strip_text(text: str) -> str:
     """``text`` without any embedded manifest (A.8 wrappers, A.9 blocks, A.7 inline scripts
     and manifest links); the rest is unchanged byte for byte."""
-    for w in reversed(unstructured.find_wrappers(text)):
-        text = text[:w.char_start] + text[w.char_end:]
+    wrappers = unstructured.find_wrappers(text)
+    if wrappers:
+        keep: list[str] = []
+        pos = 0
+        for w in wrappers:
+            keep.append(text[pos:w.char_start])
+            pos = w.char_end
+        keep.append(text[pos:])
+        text = "".join(keep)
     data = text.encode("utf-8")
     cuts: list[tuple[int, int]] = [(b.byte_start, b.byte_length)
                                    for b in structured.find_blocks(data)]
     cuts += [(s.start, s.length) for s in html.find_scripts(data)]
     data = _cut(data, cuts)
-    return _remove_links(data).decode("utf-8")
+    return _cut(data, [(a, b - a) for a, b in html.link_spans(data)]).decode("utf-8")
 
 
 def _cut(data: bytes, ranges: Iterable[tuple[int, int]]) -> bytes:
-    for start, length in sorted(ranges, reverse=True):
-        data = data[:start] + data[start + length:]
-    return data
-
-
-def _remove_links(data: bytes) -> bytes:
-    import re
-
-    return re.sub(rb"<link\b[^>]*\brel\s*=\s*[\"']?c2pa-manifest[\"']?[^>]*>", b"", data,
-                  flags=re.IGNORECASE)
+    """``data`` without the given ``(start, length)`` ranges (overlaps merged), in one pass."""
+    ordered = sorted(ranges)
+    if not ordered:
+        return data
+    keep: list[bytes] = []
+    pos = 0
+    for start, length in ordered:
+        if start > pos:
+            keep.append(data[pos:start])
+        pos = max(pos, start + length)
+    keep.append(data[pos:])
+    return b"".join(keep)
 
 
 def strip_file(source: Path | str, output: Path | str | None = None, *,

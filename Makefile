@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test readme bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q
+
+# The README's shell and Python examples, run as written (also part of `make test`).
+readme: $(DEVSTAMP)
+	$(BIN)/python -m pytest -q tests/test_readme.py
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check provenance cli tests bench

@@ -6,8 +6,8 @@ Compares, in one run, medians in milliseconds and their ratios:
   (the floor: hashing the same bytes);
 * ``nfc+sha``  -- ``sha256(unicodedata.normalize("NFC", text).encode("utf-8"))`` from the str:
   the work any A.8 signer or verifier must do on the text itself;
-* ``sign``     -- ``provenance.sign_text(text, identity, trust=...)`` (unstructured carrier,
-  ES256 through c2pa-rs, returns the text with its wrapper);
+* ``sign``     -- ``provenance.sign_text(text, identity=identity, trust=...)`` (unstructured
+  carrier, ES256 through c2pa-rs, returns the text with its wrapper);
 * ``sign ed``  -- the same with an Ed25519 identity: the algorithm encypher-ai uses, so T3's
   sign comparison is like for like (c2pa-rs signs ES256 in about 1.3 ms, Ed25519 in 0.4 ms);
 * ``verify``   -- ``provenance.inspect_text(signed, trust=...)`` (finds the wrapper, checks
@@ -169,10 +169,10 @@ class Encypher:
 def run_case(case: Case, identity: Identity, trust: TrustStore, enc: Encypher,
              ed_identity: Identity, ed_trust: TrustStore) -> None:
     text = case.text
-    sign_text(text, ed_identity, trust=ed_trust)
+    sign_text(text, identity=ed_identity, trust=ed_trust)
     data = text.encode("utf-8")
     # Warm-up, and the inputs of the verify timings; check the results once.
-    signed = sign_text(text, identity, trust=trust)
+    signed = sign_text(text, identity=identity, trust=trust)
     report = inspect_text(signed, trust=trust)
     if report.status != "trusted":
         raise SystemExit(f"{case.label}: our own output reads {report.status}: "
@@ -196,8 +196,8 @@ def run_case(case: Case, identity: Identity, trust: TrustStore, enc: Encypher,
         timed(lambda: hashlib.sha256(data).digest(), s["sha256"])
         timed(lambda: hashlib.sha256(
             unicodedata.normalize("NFC", text).encode("utf-8")).digest(), s["nfc+sha"])
-        timed(lambda: sign_text(text, identity, trust=trust), s["sign"])
-        timed(lambda: sign_text(text, ed_identity, trust=ed_trust), s["sign ed"])
+        timed(lambda: sign_text(text, identity=identity, trust=trust), s["sign"])
+        timed(lambda: sign_text(text, identity=ed_identity, trust=ed_trust), s["sign ed"])
         timed(lambda: inspect_text(signed, trust=trust), s["verify"])
         if enc_signed is not None:
             timed(lambda: enc.sign(text), s["enc sign"])

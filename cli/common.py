@@ -107,15 +107,7 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
             exclude: list[str] | None, prune: list[Path]) -> tuple[list[Any], bool]:
     """Items to handle, and whether the inputs named more than single files (a batch)."""
     items = provenance.batch.expand(files, recursive=recursive, include=include or (),
-                                    exclude=[*(exclude or ()), "*.c2pa"], prune=prune)
-    # A .c2pa manifest store named on its own is judged; one found in a folder travels with
-    # its asset (issue 11 owns that folder rule in batch.expand).
-    named = {f for f in files if f.suffix.lower() == ".c2pa" and f.is_file()}
-    if named:
-        from provenance.batch.expand import Item
-
-        items = [*items, *(Item(f, Path(f.name), explicit=True)
-                           for f in files if f in named)]
+                                    exclude=exclude or (), prune=prune)
     is_batch = any((recursive and f.is_dir()) or
                    (not f.exists() and any(c in str(f) for c in "*?[")) for f in files)
     if not items:
@@ -124,15 +116,25 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
     return items, is_batch
 
 
-_BatchOpt = typer.Option  # (the same options on sign and verify)
+# Help panels: `provenance sign --help` groups its options under these headings. A new option
+# names its panel with rich_help_panel=P_...; one without a panel is listed under "Options".
+P_OUTPUT = "Where the output goes"
+P_CLAIM = "What the manifest declares"
+P_CARRIER = "Where the manifest goes (text, sidecar)"
+P_IDENTITY = "Identity, trust and timestamp"
+P_RESIGN = "Signed files and existing outputs"
+P_POLICY = "Policy and trust"
+P_FILES = "Many files"
+P_REPORT = "What is printed"
+
 
 #: ``--file-timeout`` and ``--max-stdin-mb``: None means the config.toml value or the default.
 FileTimeoutOpt = typer.Option(
-    "--file-timeout", metavar="SECONDS", min=0.001,
+    "--file-timeout", metavar="SECONDS", min=0.001, rich_help_panel=P_FILES,
     help="Stop a file that takes longer and report it failed (default: file_timeout in "
     "config.toml, else 60).")
 MaxStdinOpt = typer.Option(
-    "--max-stdin-mb", min=1,
+    "--max-stdin-mb", metavar="MIB", min=1, rich_help_panel=P_FILES,
     help="Refuse more than this many MiB on stdin (default: max_stdin_mb in config.toml, "
     "else 1024).")
 

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from cli.common import (
+from provenance._home import home as home_dir
+from provenance.identity import (
+    Identity,
+    check_free,
+    create_local_identity,
+    default_identity_dir,
+)
+
+from .common import (
     Alg,
     _load_identity,
     _password_for,
@@ -18,8 +26,6 @@ from cli.common import (
     err,
     out,
 )
-from provenance._home import home as home_dir
-from provenance.identity import Identity, create_local_identity, default_identity_dir
 
 identity_app = typer.Typer(help="Create, import and show author identities.", no_args_is_help=True)
 
@@ -31,9 +37,10 @@ def identity_create(
     org: Annotated[str | None, typer.Option(help="Organisation in the certificate.")] = None,
     alg: Annotated[Alg, typer.Option(help="Signing algorithm.")] = Alg.es256,
     directory: Annotated[Path | None, typer.Option("--dir", help="Where to save it.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing identity.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing identity.")] = False,
 ) -> None:
     """Make a local root CA and an author signing certificate (ES256 by default)."""
+    check_free(directory or default_identity_dir(), overwrite=force)  # before the passphrase
     password = _password_for_new_key()
     identity, where = create_local_identity(
         name, email=email, organization=org, algorithm=alg.value, directory=directory,
@@ -70,12 +77,13 @@ def identity_import(
     cert: Annotated[Path, typer.Option("--cert", help="PEM chain, end-entity first.")],
     key: Annotated[Path, typer.Option("--key", help="PEM private key.")],
     directory: Annotated[Path | None, typer.Option("--dir", help="Where to save it.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing identity.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing identity.")] = False,
 ) -> None:
     """Import a certificate issued by a real CA, checked against the C2PA profile."""
+    target = directory or default_identity_dir()
+    check_free(target, overwrite=force)
     password = os.environ.get("PROVENANCE_KEY_PASSWORD")
     identity = Identity.from_files(cert, key, password=password.encode() if password else None)
-    target = directory or default_identity_dir()
     identity.save(target, password=password.encode() if password else None, overwrite=force)
     err.print(f"Imported identity {identity.info().subject} into {target}")
     if not password:
@@ -95,11 +103,12 @@ def identity_csr(
     """Write a certificate signing request (request.csr) and its key (key.pem) for a CA."""
     from provenance.identity import make_csr, write_private_key
 
-    if not out_dir.is_dir():
-        raise _usage(f"--out-dir {out_dir} is not a directory (create it first)")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise _usage(f"--out-dir {out_dir} is a file, not a directory")
     csr_path, key_path = out_dir / "request.csr", out_dir / "key.pem"
     if key_path.exists():
         raise _usage(f"{key_path} exists; choose another --out-dir")
+    out_dir.mkdir(parents=True, exist_ok=True)
     password = _password_for_new_key()
     csr, key = make_csr(name, email=email, organization=org, algorithm=alg.value)
     write_private_key(key_path, key, password=password)

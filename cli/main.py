@@ -1,6 +1,7 @@
-"""Entry point for ``cli.main:main`` and ``python -m provenance``; the app itself is in cli.app."""
+"""Entry point for ``provenance.cli.main:main`` and ``python -m provenance``; the app itself is in
+``provenance.cli.app``."""
 
-from cli.app import app, main
+from .app import app, main
 
 __all__ = ["app", "main"]
 

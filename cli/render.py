@@ -15,8 +15,9 @@ import typer
 from rich.table import Table
 
 import provenance.batch
-from cli.common import EXIT_OK, err, out
-from provenance.report import Report, results_document
+from provenance.report import Report
+
+from .common import EXIT_OK, err, out
 
 # -- sign and verify: one file or a whole tree ------------------------------------------------
 #
@@ -86,12 +87,7 @@ class _Renderer:
             self.rows.append(_row(result))
         line = self._line(result)
         if line is not None:
-            if self._progress is not None:
-                from rich.text import Text
-
-                err.print(Text(line))
-            else:
-                sys.stderr.write(line + "\n")
+            status_line(line, self._progress is not None)
         if self._sink is not None:
             doc = (provenance.batch.verify_document(result) if self.kind == "verify"
                    else provenance.batch.sign_document(result))
@@ -129,8 +125,7 @@ class _Renderer:
                 return f"WARN {r.path}: {'; '.join(r.warnings)}"
             return None if self.quiet else f"OK   {r.path}: {_summary(r.report)}"
         if isinstance(r, b.Signed):
-            note = " (zip repacked with stored members)" if r.repacked else ""
-            return None if self.quiet else f"OK   {r.path} -> {r.output}{note}"
+            return None if self.quiet else f"OK   {r.path} -> {_written(r)}"
         return None
 
     def summary_table(self) -> None:
@@ -190,6 +185,20 @@ def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
     return r
 
 
+def _written(r: provenance.batch.Signed) -> str:
+    """What signing wrote, named: the signed file, the sidecar, the .c2pa to publish."""
+    notes = (["zip repacked with stored members"] if r.repacked else []) + list(r.notes)
+    note = f" ({'; '.join(notes)})" if notes else ""
+    if r.carrier == "sidecar" and r.manifest_file is not None:
+        if r.output == r.path:
+            return f"{r.manifest_file} (sidecar; {r.path} itself is unchanged){note}"
+        return f"{r.output} + {r.manifest_file} (sidecar){note}"
+    if r.carrier == "link" and r.manifest_file is not None:
+        return (f"{r.output} + {r.manifest_file} (publish {r.manifest_file.name} at the "
+                f"page's --manifest-url){note}")
+    return f"{r.output}{note}"
+
+
 def _row(r: provenance.batch.Result) -> tuple[str, str, str, str, str]:
     b = provenance.batch
     report = getattr(r, "report", None)
@@ -202,6 +211,47 @@ def _row(r: provenance.batch.Result) -> tuple[str, str, str, str, str]:
     return (str(r.path), report.status, report.origin, signer, result)
 
 
+_STYLES = {"OK": "bold green", "FAIL": "bold red", "SKIP": "yellow", "WARN": "bold yellow"}
+
+
+def status_line(line: str, through_rich: bool = False) -> None:
+    """One OK/FAIL/SKIP/WARN line on stderr, its first word coloured on a terminal (never in
+    a pipe; rich honours NO_COLOR)."""
+    if not (through_rich or err.is_terminal):
+        sys.stderr.write(line + "\n")  # the fast path for pipes and logs
+        return
+    from rich.text import Text
+
+    text = Text(line)
+    word = line.split(" ", 1)[0]
+    if word in _STYLES:
+        text.stylize(_STYLES[word], 0, len(word))
+    err.print(text)
+
+
+def _who(name: str | None, organization: str | None) -> str:
+    """``Ada Lovelace (Example News)``; no organisation, no brackets."""
+    who = name or "unknown signer"
+    if organization and organization != who:
+        who += f" ({organization})"
+    return who
+
+
+def _when(stamp: str | None) -> str | None:
+    """An ISO time as ``2026-12-01 07:38 UTC`` (as given when it does not parse)."""
+    if not stamp:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
 def _summary(report: Report) -> str:
     parts: list[str] = [report.status]
     if report.status == "valid":
@@ -209,17 +259,13 @@ def _summary(report: Report) -> str:
     if report.status in ("trusted", "valid"):
         parts.append(f"origin {report.origin}")
         if report.signer:
-            who = report.signer.name or "unknown signer"
-            if report.signer.organization and report.signer.organization != who:
-                who += f" ({report.signer.organization})"
-            parts.append(f"signed by {who}")
+            signed = f"signed by {_who(report.signer.name, report.signer.organization)}"
+            when = _when(report.signed_at)
+            parts.append(f"{signed} on {when}" if when else signed)
+        for ing in report.ingredients:
+            if ing.relationship == "parentOf":
+                parts.append(f"an edit of {ing.title or 'its parent'} ({ing.status})")
     return ", ".join(parts)
-
-
-def _reports_out(docs: list[dict[str, Any]], as_json: bool, passed: bool) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(results_document(docs, passed=passed), indent=2,
-                                    ensure_ascii=False) + "\n")
 
 
 def _print_report(r: Report) -> None:
@@ -227,10 +273,10 @@ def _print_report(r: Report) -> None:
     out.print(f"  status      {r.status}")
     out.print(f"  origin      {r.origin}")
     if r.signer:
-        out.print(f"  signer      {r.signer.name} / {r.signer.organization or '-'} "
-                  f"(issuer {r.signer.issuer or '-'}, "
-                  f"{'trusted' if r.signer.trusted else 'not trusted'})")
-    for label, value in (("author", r.author), ("signed at", r.signed_at),
+        issuer = f"issued by {r.signer.issuer}, " if r.signer.issuer else ""
+        out.print(f"  signer      {_who(r.signer.name, r.signer.organization)} "
+                  f"({issuer}{'trusted' if r.signer.trusted else 'not trusted'})")
+    for label, value in (("author", r.author), ("signed at", _when(r.signed_at)),
                          ("ai training", r.ai_training), ("generator", r.claim_generator)):
         if value:
             out.print(f"  {label:11} {value}")
@@ -238,5 +284,5 @@ def _print_report(r: Report) -> None:
         out.print(f"  ingredient  {ing.title} ({ing.relationship}): {ing.status}, "
                   f"origin {ing.origin}")
     for f in r.failures:
-        where = f" [{f.ingredient}]" if f.ingredient else ""
-        out.print(f"  failure     {f.code}{where}: {f.explanation}")
+        where = f" (in {f.ingredient})" if f.ingredient else ""
+        out.print(f"  failure     {f.explanation}{where} [{f.code}]")

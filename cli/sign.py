@@ -13,12 +13,21 @@ import typer
 import provenance
 import provenance.batch
 import provenance.identity
-from cli.common import (
+from provenance._home import default_tsa_url
+from provenance.identity import Identity, default_identity_dir
+
+from .common import (
+    P_CARRIER,
+    P_CLAIM,
+    P_FILES,
+    P_IDENTITY,
+    P_OUTPUT,
+    P_REPORT,
+    P_RESIGN,
     CarrierOpt,
     FileTimeoutOpt,
     MaxStdinOpt,
     OriginOpt,
-    _BatchOpt,
     _executor,
     _expand,
     _file_timeout,
@@ -29,84 +38,134 @@ from cli.common import (
     _usage,
     err,
 )
-from cli.render import _run
-from provenance._home import default_tsa_url
-from provenance.identity import Identity, default_identity_dir
+from .render import _run
 
 
 def sign_cmd(
     files: Annotated[list[Path], typer.Argument(
-        help="Files, directories (with --recursive) or glob patterns to sign.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file.")] = None,
+        metavar="FILE...", show_default=False,
+        help="Files, folders (with -r) or glob patterns to sign; '-' signs stdin to stdout.")],
+    # -- where the output goes
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="FILE", rich_help_panel=P_OUTPUT,
+        help="Write the signed file here (one input).")] = None,
     out_dir: Annotated[Path | None, typer.Option(
-        "--out-dir", help="Output directory (keeps the folder structure of directories).",
-    )] = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Replace the source.")] = False,
+        "--out-dir", metavar="DIR", rich_help_panel=P_OUTPUT,
+        help="Write into this folder (made if missing), keeping the folders of a tree.")] = None,
+    in_place: Annotated[bool, typer.Option(
+        "--in-place", rich_help_panel=P_OUTPUT, help="Replace the source itself.")] = False,
+    # -- what the manifest declares
     origin: Annotated[OriginOpt | None, typer.Option(
-        help="How it was made: capture (default for photos, audio, video), creation (default "
-        "for documents, text, drawings), edit (needs --parent)."
+        "--origin", metavar="capture|creation|edit", rich_help_panel=P_CLAIM,
+        help="How it was made. Default: edit with --parent; capture for photos (raster "
+        "images), audio and video; creation for documents, drawings (SVG) and text.",
     )] = None,
-    parent: Annotated[Path | None, typer.Option(help="The file this one was edited from.")] = None,
-    author: Annotated[str | None, typer.Option(help="Author name (default: identity's).")] = None,
-    author_title: Annotated[str | None, typer.Option(help="Author's title.")] = None,
-    title: Annotated[str | None, typer.Option(help="Title (default: file name).")] = None,
+    parent: Annotated[Path | None, typer.Option(
+        "--parent", metavar="FILE", rich_help_panel=P_CLAIM,
+        help="The signed file this one was edited from (kept as its parent).")] = None,
+    author: Annotated[str | None, typer.Option(
+        "--author", metavar="NAME", rich_help_panel=P_CLAIM,
+        help="Author's name (default: the identity's).")] = None,
+    author_title: Annotated[str | None, typer.Option(
+        "--author-title", metavar="TITLE", rich_help_panel=P_CLAIM,
+        help="Author's job title.")] = None,
+    title: Annotated[str | None, typer.Option(
+        "--title", metavar="TITLE", rich_help_panel=P_CLAIM,
+        help="The work's title (default: the file name).")] = None,
     allow_ai_training: Annotated[bool, typer.Option(
-        help="Do not record the AI-training / data-mining opt-out.")] = False,
-    thumbnail: Annotated[bool, typer.Option(help="Embed a small thumbnail.")] = False,
-    replace: Annotated[bool, typer.Option(
-        help="Sign an already signed file, discarding its history.")] = False,
-    identity_dir: Annotated[Path | None, typer.Option("--identity", help="Identity dir.")] = None,
-    trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
-    tsa: Annotated[str | None, typer.Option(
-        help="RFC 3161 timestamp authority URL (default: PROVENANCE_TSA_URL or config.toml).",
-    )] = None,
-    no_tsa: Annotated[bool, typer.Option("--no-tsa", help="Do not timestamp.")] = False,
+        "--allow-ai-training", rich_help_panel=P_CLAIM,
+        help="Do not record the AI-training and data-mining opt-out.")] = False,
+    thumbnail: Annotated[bool, typer.Option(
+        "--thumbnail", rich_help_panel=P_CLAIM,
+        help="Embed a small thumbnail (raster images only).")] = False,
+    # -- where the manifest goes
     carrier: Annotated[CarrierOpt | None, typer.Option(
-        help="Where the manifest goes in text (default: from the file type); sidecar for any "
-        "file.")] = None,
+        "--carrier", metavar="unstructured|structured|html|link|sidecar",
+        rich_help_panel=P_CARRIER,
+        help="Where the manifest goes in text (default: from the file type); sidecar (a "
+        "NAME.EXT.c2pa beside it) for any file.")] = None,
     manifest_url: Annotated[str | None, typer.Option(
-        help="With --carrier link: the URL where the .c2pa file will be published.")] = None,
+        "--manifest-url", metavar="URL", rich_help_panel=P_CARRIER,
+        help="With --carrier link: where you will publish the .c2pa file.")] = None,
     name: Annotated[str | None, typer.Option(
-        help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
-    recursive: Annotated[bool, _BatchOpt("-r", "--recursive",
-                                         help="Sign every file under directories.")] = False,
-    include: Annotated[list[str] | None, _BatchOpt(
-        help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")] = None,
-    exclude: Annotated[list[str] | None, _BatchOpt(
-        help="Leave out files or folders matching this pattern (repeatable).")] = None,
-    strict: Annotated[bool, _BatchOpt(
-        help="Fail (exit 2) on files of unsupported types instead of skipping them.")] = False,
-    force: Annotated[bool, _BatchOpt(
-        help="Sign again outputs already signed by this identity and newer than the source.",
-    )] = False,
-    skip_signed: Annotated[bool, _BatchOpt(
-        help="Skip named files that already carry this identity's intact manifest "
-        "(files found in directories always are).")] = False,
-    jobs: Annotated[int | None, _BatchOpt("-j", "--jobs",
-                                          help="Worker processes (default: all cores).")] = None,
-    executor_url: Annotated[str | None, _BatchOpt(
-        "--executor", help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
-    as_json: Annotated[bool, _BatchOpt("--json", help="One JSON document on stdout.")] = False,
-    as_jsonl: Annotated[bool, _BatchOpt("--jsonl", help="One JSON line per file.")] = False,
-    report: Annotated[Path | None, _BatchOpt(
-        "--report", help="Write the JSON (or, with --jsonl, JSONL) report to this file.",
+        "--name", metavar="NAME", rich_help_panel=P_CARRIER,
+        help="With '-': the file name that gives stdin's type (default stdin.txt).")] = None,
+    # -- who signs, whom to trust, when
+    identity_dir: Annotated[Path | None, typer.Option(
+        "--identity", metavar="DIR", rich_help_panel=P_IDENTITY,
+        help="Identity folder (default: PROVENANCE_HOME/identity).")] = None,
+    trust: Annotated[list[Path] | None, typer.Option(
+        "--trust", metavar="PEM", rich_help_panel=P_IDENTITY,
+        help="Also trust this root when checking a parent (repeatable).")] = None,
+    tsa: Annotated[str | None, typer.Option(
+        "--tsa", metavar="URL", rich_help_panel=P_IDENTITY,
+        help="RFC 3161 timestamp authority (default: PROVENANCE_TSA_URL or config.toml).",
     )] = None,
-    quiet: Annotated[bool, _BatchOpt("-q", "--quiet", help="Print only failures.")] = False,
-    progress: Annotated[bool | None, _BatchOpt(
-        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
-    summary: Annotated[bool | None, _BatchOpt(
-        "--summary/--no-summary",
-        help="Summary table at the end (default: for directories and patterns).")] = None,
+    no_tsa: Annotated[bool, typer.Option(
+        "--no-tsa", rich_help_panel=P_IDENTITY, help="Do not timestamp.")] = False,
+    # -- files already signed, outputs already there
+    replace: Annotated[bool, typer.Option(
+        "--replace", rich_help_panel=P_RESIGN,
+        help="Sign a file that already has Content Credentials, discarding them.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", rich_help_panel=P_RESIGN,
+        help="Sign even when the output already holds what would be written, and replace "
+        "an existing output that is not yours.")] = False,
+    skip_signed: Annotated[bool, typer.Option(
+        "--skip-signed", rich_help_panel=P_RESIGN,
+        help="Skip named files that already carry this identity's intact manifest (files "
+        "found in folders always are).")] = False,
+    # -- many files
+    recursive: Annotated[bool, typer.Option(
+        "-r", "--recursive", rich_help_panel=P_FILES,
+        help="Sign every file under the folders given.")] = False,
+    include: Annotated[list[str] | None, typer.Option(
+        "--include", metavar="PATTERN", rich_help_panel=P_FILES,
+        help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", metavar="PATTERN", rich_help_panel=P_FILES,
+        help="Leave out files or folders matching this pattern (repeatable).")] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", rich_help_panel=P_FILES,
+        help="Fail (exit 2) on files of unsupported types instead of skipping them.")] = False,
+    jobs: Annotated[int | None, typer.Option(
+        "-j", "--jobs", metavar="N", rich_help_panel=P_FILES,
+        help="Worker processes (default: all cores).")] = None,
+    executor_url: Annotated[str | None, typer.Option(
+        "--executor", metavar="URL", rich_help_panel=P_FILES,
+        help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
+    # -- what is printed
+    as_json: Annotated[bool, typer.Option(
+        "--json", rich_help_panel=P_REPORT, help="One JSON document on stdout.")] = False,
+    as_jsonl: Annotated[bool, typer.Option(
+        "--jsonl", rich_help_panel=P_REPORT, help="One JSON line per file on stdout.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", metavar="FILE", rich_help_panel=P_REPORT,
+        help="Write the JSON (with --jsonl: JSON lines) report to this file.")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "-q", "--quiet", rich_help_panel=P_REPORT, help="Print only failures.")] = False,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", rich_help_panel=P_REPORT,
+        help="Progress bar (default: on a terminal).")] = None,
+    summary: Annotated[bool | None, typer.Option(
+        "--summary/--no-summary", rich_help_panel=P_REPORT,
+        help="Summary table at the end (default: for folders and patterns).")] = None,
     file_timeout: Annotated[float | None, FileTimeoutOpt] = None,
     max_stdin_mb: Annotated[int | None, MaxStdinOpt] = None,
 ) -> None:
-    """Sign FILES as human-made (NAME.signed.EXT beside each, unless -o/--out-dir/--in-place)."""
+    """Sign FILES as human-made: NAME.signed.EXT beside each (or -o, --out-dir, --in-place).
+
+    The manifest declares who made it (your identity), how (--origin) and that it must not be
+    used to train AI (unless --allow-ai-training). Running it again skips files whose output
+    already holds what would be written; an existing output is replaced only when it is an
+    earlier output of yours (or with --force). See also: provenance help carriers.
+    """
     if sum((output is not None, out_dir is not None, in_place)) > 1:
         raise _usage("choose one of -o, --out-dir and --in-place")
     if origin is OriginOpt.edit and parent is None:
         raise _usage("--origin edit needs --parent ORIGINAL (the file you edited)")
-    if out_dir is not None and not out_dir.is_dir():
-        raise _usage(f"--out-dir {out_dir} is not a directory (create it first)")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise _usage(f"--out-dir {out_dir} is a file, not a directory")
     if as_json and as_jsonl:
         raise _usage("choose one of --json and --jsonl")
     if carrier is CarrierOpt.link and not manifest_url:
@@ -136,6 +195,9 @@ def sign_cmd(
                               [out_dir] if out_dir is not None else [])
     if output is not None and len(items) > 1:
         raise _usage("-o takes one input file; use --out-dir for several")
+    _check_inputs(items)  # before asking for the passphrase: a typo costs no secret
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)  # every pipeline example writes into one
     directory = identity_dir or default_identity_dir()
     password = _password_for(directory)
     identity = Identity.load(directory, password=password)
@@ -182,6 +244,16 @@ def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None
     sys.stdout.buffer.write(signed.data)
     sys.stdout.buffer.flush()
     err.print(f"OK   - ({signed.carrier})")
+
+
+def _check_inputs(items: list[provenance.batch.Item]) -> None:
+    """When no named file can be read, say so before any secret is asked for (with several,
+    the unreadable ones fail one by one and the others are signed, as always)."""
+    from provenance._files import open_input
+
+    if not items or not all(i.explicit and not i.path.is_file() for i in items):
+        return
+    open_input(items[0].path).close()  # raises the one-line InputError (exit 2)
 
 
 def _warn_expiry(identity: Identity) -> None:

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from cli.common import _usage, err, out
 from provenance import trust as trust_mod
+
+from .common import _usage, err, out
 
 trust_app = typer.Typer(help="Manage trust anchors (roots whose signers are trusted).",
                         no_args_is_help=True)

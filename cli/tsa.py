@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from cli.common import err
 from provenance._home import tsa_dir
+
+from .common import err
 
 tsa_app = typer.Typer(help="Run an RFC 3161 timestamp authority of your own.",
                       no_args_is_help=True)
@@ -19,7 +20,7 @@ tsa_app = typer.Typer(help="Run an RFC 3161 timestamp authority of your own.",
 def tsa_init(
     directory: Annotated[Path | None, typer.Option("--dir", help="Where to keep the TSA.")] = None,
     name: Annotated[str, typer.Option(help="TSA name.")] = "provenance TSA",
-    force: Annotated[bool, typer.Option(help="Replace an existing TSA.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing TSA.")] = False,
 ) -> None:
     """Create the TSA's root CA and timeStamping certificate (root.pem is what verifiers trust)."""
     from provenance.tsa import TimestampAuthority

@@ -13,12 +13,18 @@ import typer
 import provenance
 import provenance.batch
 import provenance.policy
-from cli.common import (
+from provenance.errors import InputError, UnsupportedFormat
+from provenance.policyfile import load_policy
+from provenance.report import inspect_document
+
+from .common import (
     EXIT_FAILED,
     EXIT_OK,
+    P_FILES,
+    P_POLICY,
+    P_REPORT,
     FileTimeoutOpt,
     MaxStdinOpt,
-    _BatchOpt,
     _executor,
     _expand,
     _file_timeout,
@@ -27,9 +33,7 @@ from cli.common import (
     _usage,
     err,
 )
-from cli.render import _print_report, _reports_out, _run
-from provenance.errors import InputError
-from provenance.policyfile import load_policy
+from .render import _print_report, _run, status_line
 
 
 def _fail_on(value: str | None) -> frozenset[str]:
@@ -46,52 +50,84 @@ def _fail_on(value: str | None) -> frozenset[str]:
 
 def verify_cmd(
     files: Annotated[list[Path], typer.Argument(
-        help="Files, directories (with --recursive) or glob patterns to verify.")],
-    trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
-    require_trusted: Annotated[bool, typer.Option(help="Demand a trusted signer.")] = False,
+        metavar="FILE...", show_default=False,
+        help="Files, folders (with -r) or glob patterns to verify; '-' reads stdin.")],
+    # -- the policy
+    trust: Annotated[list[Path] | None, typer.Option(
+        "--trust", metavar="PEM", rich_help_panel=P_POLICY,
+        help="Also trust signers that chain to this root (repeatable).")] = None,
+    require_trusted: Annotated[bool, typer.Option(
+        "--require-trusted", rich_help_panel=P_POLICY,
+        help="Fail a valid signature whose signer is not trusted.")] = False,
+    allow_ai: Annotated[bool, typer.Option(
+        "--allow-ai", rich_help_panel=P_POLICY, help="Accept AI or mixed origin.")] = False,
     require_identity: Annotated[bool, typer.Option(
-        help="Demand a CAWG identity assertion whose credential is trusted.")] = False,
-    allow_ai: Annotated[bool, typer.Option(help="Accept AI or mixed origin.")] = False,
+        "--require-identity", rich_help_panel=P_POLICY,
+        help="Fail unless a CAWG identity assertion names the author with a trusted "
+        "credential.")] = False,
     fetch_remote: Annotated[bool, typer.Option(
+        "--fetch-remote", rich_help_panel=P_POLICY,
         help="Fetch a manifest the file references by URL (network; bounded size and time)."
     )] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
-    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
-    table: Annotated[bool, typer.Option(help="Print a summary table on stdout.")] = False,
     policy_file: Annotated[Path | None, typer.Option(
-        "--policy", help="A policy file (TOML): anchors, signers, origin, unsigned, age.",
+        "--policy", metavar="FILE", rich_help_panel=P_POLICY,
+        help="A policy file (TOML): anchors, signers, origin, unsigned, age.",
     )] = None,
     fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="Fail only on these, comma-separated: unsigned, invalid, ai, "
-        "untrusted (instead of the default policy).")] = None,
-    recursive: Annotated[bool, _BatchOpt("-r", "--recursive",
-                                         help="Verify every file under directories.")] = False,
-    include: Annotated[list[str] | None, _BatchOpt(
+        "--fail-on", metavar="KINDS", rich_help_panel=P_POLICY,
+        help="Fail only on these, comma-separated: unsigned, invalid, ai, untrusted "
+        "(instead of the default policy).")] = None,
+    # -- many files
+    recursive: Annotated[bool, typer.Option(
+        "-r", "--recursive", rich_help_panel=P_FILES,
+        help="Verify every file under the folders given.")] = False,
+    include: Annotated[list[str] | None, typer.Option(
+        "--include", metavar="PATTERN", rich_help_panel=P_FILES,
         help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")] = None,
-    exclude: Annotated[list[str] | None, _BatchOpt(
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", metavar="PATTERN", rich_help_panel=P_FILES,
         help="Leave out files or folders matching this pattern (repeatable).")] = None,
-    strict: Annotated[bool, _BatchOpt(
+    strict: Annotated[bool, typer.Option(
+        "--strict", rich_help_panel=P_FILES,
         help="Fail (exit 2) on files of unsupported types instead of skipping them.")] = False,
-    jobs: Annotated[int | None, _BatchOpt("-j", "--jobs",
-                                          help="Worker processes (default: all cores).")] = None,
-    executor_url: Annotated[str | None, _BatchOpt(
-        "--executor", help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
-    report: Annotated[Path | None, _BatchOpt(
-        "-o", "--output", "--report",
-        help="Write the JSON (or, with --jsonl, JSONL) report to this file.")] = None,
-    quiet: Annotated[bool, _BatchOpt("-q", "--quiet",
-                                     help="Print only failures and warnings.")] = False,
-    progress: Annotated[bool | None, _BatchOpt(
-        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = None,
-    summary: Annotated[bool | None, _BatchOpt(
-        "--summary/--no-summary",
-        help="Summary table at the end (default: for directories and patterns).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "-j", "--jobs", metavar="N", rich_help_panel=P_FILES,
+        help="Worker processes (default: all cores).")] = None,
+    executor_url: Annotated[str | None, typer.Option(
+        "--executor", metavar="URL", rich_help_panel=P_FILES,
+        help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
     name: Annotated[str | None, typer.Option(
-        help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
+        "--name", metavar="NAME", rich_help_panel=P_FILES,
+        help="With '-': the file name that gives stdin's type (default stdin.txt).")] = None,
+    # -- what is printed
+    as_json: Annotated[bool, typer.Option(
+        "--json", rich_help_panel=P_REPORT, help="One JSON document on stdout.")] = False,
+    as_jsonl: Annotated[bool, typer.Option(
+        "--jsonl", rich_help_panel=P_REPORT, help="One JSON line per file on stdout.")] = False,
+    table: Annotated[bool, typer.Option(
+        "--table", rich_help_panel=P_REPORT, help="A table of every file on stdout.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "-o", "--output", "--report", metavar="FILE", rich_help_panel=P_REPORT,
+        help="Write the JSON (with --jsonl: JSON lines) report to this file.")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "-q", "--quiet", rich_help_panel=P_REPORT,
+        help="Print only failures and warnings.")] = False,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", rich_help_panel=P_REPORT,
+        help="Progress bar (default: on a terminal).")] = None,
+    summary: Annotated[bool | None, typer.Option(
+        "--summary/--no-summary", rich_help_panel=P_REPORT,
+        help="Summary table at the end (default: for folders and patterns).")] = None,
     file_timeout: Annotated[float | None, FileTimeoutOpt] = None,
     max_stdin_mb: Annotated[int | None, MaxStdinOpt] = None,
 ) -> None:
-    """Verify FILES: intact Content Credentials declaring human origin (or --policy/--fail-on)."""
+    """Verify FILES: intact Content Credentials that declare human origin.
+
+    A valid signature from a signer you have not chosen to trust passes as "valid, signer not
+    trusted" (--require-trusted fails it); tampering always fails. --policy and --fail-on
+    replace the default policy. Exit 0 all passed, 1 a file failed, 2 bad usage or unreadable
+    input, 3 operational failure. See also: provenance help trust, provenance help exit-codes.
+    """
     if as_json and as_jsonl:
         raise _usage("choose one of --json and --jsonl")
     categories = _fail_on(fail_on)
@@ -157,26 +193,52 @@ def _verify_stdin(name: str, policy: provenance.Policy, store: provenance.TrustS
 
 
 def inspect_cmd(
-    files: Annotated[list[Path], typer.Argument(help="Files to describe.")],
-    trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FILE...", show_default=False,
+        help="Files, folders (with -r) or glob patterns to describe.")],
+    recursive: Annotated[bool, typer.Option(
+        "-r", "--recursive", help="Describe every file under the folders given.")] = False,
+    trust: Annotated[list[Path] | None, typer.Option(
+        "--trust", metavar="PEM", help="Also trust signers that chain to this root.")] = None,
+    manifest: Annotated[bool, typer.Option(
+        "--manifest", help="Print the whole manifest store as c2pa reads it (JSON).")] = False,
     fetch_remote: Annotated[bool, typer.Option(
+        "--fetch-remote",
         help="Fetch a manifest the file references by URL (network; bounded size and time)."
     )] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
-    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="One provenance.inspect/v1 document on stdout.")] = False,
+    as_jsonl: Annotated[bool, typer.Option(
+        "--jsonl", help="One provenance.report/v1 line per file on stdout.")] = False,
 ) -> None:
-    """Describe the Content Credentials of FILES without judging them."""
-    if as_json and as_jsonl:
-        raise _usage("choose one of --json and --jsonl")
+    """Describe the Content Credentials of FILES without judging them (exit 0 when every file
+    could be read, whatever it says)."""
+    if sum((as_json, as_jsonl, manifest)) > 1:
+        raise _usage("choose one of --json, --jsonl and --manifest")
     store = _trust_store(trust)
+    items, _ = _expand(files, recursive, None, None, [])
     worst = EXIT_OK
     docs: list[dict[str, Any]] = []
-    for path in files:
+    errors: list[dict[str, Any]] = []
+    for item in items:
         try:
-            report = provenance.inspect(path, trust=store, fetch_remote=fetch_remote)
-        except InputError as exc:
-            err.print(f"FAIL {path}: {exc}")
+            report = provenance.inspect(item.path, trust=store, fetch_remote=fetch_remote)
+        except UnsupportedFormat as exc:
+            if not item.explicit:  # found in a folder: left alone, as verify does
+                status_line(f"SKIP {item.path}: {exc}")
+                errors.append({"path": str(item.path), "error": str(exc), "skipped": True})
+                continue
+            status_line(f"FAIL {item.path}: {exc}")
+            errors.append({"path": str(item.path), "error": str(exc)})
             worst = max(worst, exc.exit_code)
+            continue
+        except InputError as exc:
+            status_line(f"FAIL {item.path}: {exc}")
+            errors.append({"path": str(item.path), "error": str(exc)})
+            worst = max(worst, exc.exit_code)
+            continue
+        if manifest:
+            _print_store(report, many=len(items) > 1)
             continue
         doc = report.to_dict()
         docs.append(doc)
@@ -184,5 +246,20 @@ def inspect_cmd(
             sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
         elif not as_json:
             _print_report(report)
-    _reports_out(docs, as_json, worst == EXIT_OK)
+    if as_json:
+        sys.stdout.write(json.dumps(inspect_document(docs, errors), indent=2,
+                                    ensure_ascii=False) + "\n")
     raise typer.Exit(worst)
+
+
+def _print_store(report: provenance.Report, *, many: bool) -> None:
+    """``inspect --manifest``: c2pa's manifest store, unchanged (one line per file when there
+    are several; ``null`` for a file without one)."""
+    store = report.manifest_store
+    if many:
+        sys.stdout.write(json.dumps({"path": report.path, "manifest_store": store},
+                                    ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(json.dumps(store, indent=2, ensure_ascii=False) + "\n")
+    if store is None:
+        err.print(f"note: {report.path} has no manifest store ({report.status})")

@@ -9,7 +9,8 @@
 
 __version__ = "0.1.0"
 
-from provenance.carriers.media import sign_bytes
+from provenance import _checkout
+from provenance.carriers.media import SignedBytes, sign_bytes
 from provenance.carriers.text import inspect_text, sign_text, strip_file, strip_text, verify_text
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import (
@@ -49,6 +50,8 @@ from provenance.signing import SignResult, sign
 from provenance.trust import TrustStore
 from provenance.verify import inspect, verify
 
+_checkout.register()  # a source checkout's cli/ folder as provenance.cli (see _checkout)
+
 __all__ = [
     "SCHEMA_ID",
     "AllOf",
@@ -78,6 +81,7 @@ __all__ = [
     "Report",
     "SignOptions",
     "SignResult",
+    "SignedBytes",
     "SignerIdentity",
     "SignerInfo",
     "SigningError",

@@ -1,6 +1,7 @@
 """``python -m provenance`` runs the command-line interface."""
 
-from cli.main import main
+import importlib
 
 if __name__ == "__main__":
-    main()
+    # Imported by name: in a source checkout provenance.cli is registered at run time.
+    importlib.import_module("provenance.cli.main").main()

@@ -54,7 +54,8 @@ def open_input(path: Path, what: str = "file") -> BinaryIO:
         raise InputError(f"{what} not found: {path}", hint="check the path") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{path} is a directory, not a file",
-                         hint="give the files inside it") from exc
+                         hint="pass --recursive (-r) to take every file under it, or name "
+                         "the files inside it") from exc
     except PermissionError as exc:
         raise InputError(f"cannot read {path}: permission denied",
                          hint="check the file's permissions") from exc

@@ -32,23 +32,85 @@ def config_file() -> Path:
     return home() / "config.toml"
 
 
-def _config() -> dict[str, Any]:
+#: Every key ``config.toml`` may hold: table -> key -> (expected type, what it is for).
+#: Adding a setting is one line here; :func:`config` checks the file against this table.
+CONFIG_KEYS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
+    "sign": {
+        "tsa_url": (str, "RFC 3161 timestamp authority for `provenance sign` "
+                    "(PROVENANCE_TSA_URL and --tsa win)"),
+    },
+    "limits": {
+        "max_stdin_mb": (int, "the most MiB `sign -` / `verify -` read from stdin "
+                         "(--max-stdin-mb wins; default 1024)"),
+        "file_timeout": ((int, float), "seconds one file of a batch may take "
+                         "(--file-timeout wins; default 60)"),
+    },
+}
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list"}
+
+
+def config() -> dict[str, dict[str, Any]]:
+    """The settings in ``config.toml`` (``{}`` when there is no file), checked against
+    :data:`CONFIG_KEYS`.
+
+    Raises:
+        InputError: the file is not valid TOML, or holds an unknown table or key or a value
+            of the wrong type; the message names the file and the key (a typo never goes
+            unnoticed, as in policy files).
+    """
     import tomllib
 
+    from provenance.errors import InputError
+
+    path = config_file()
     try:
-        with config_file().open("rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
         return {}
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}",
+                         hint="check the file's permissions") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})", hint="fix or remove the file") \
+            from exc
+    known_tables = ", ".join(f"[{name}]" for name in CONFIG_KEYS)
+    for table, values in data.items():
+        keys = CONFIG_KEYS.get(table)
+        if keys is None or not isinstance(values, dict):
+            raise InputError(f"{path}: unknown {'table' if keys is None else 'setting'} "
+                             f"{table!r}", hint=f"known tables: {known_tables}")
+        for key, value in values.items():
+            if key not in keys:
+                raise InputError(f"{path}: unknown key {key!r} in [{table}]",
+                                 hint=f"known keys: {', '.join(keys)}")
+            want = keys[key][0]
+            if not isinstance(value, want) or (isinstance(value, bool) and want is not bool):
+                types = want if isinstance(want, tuple) else (want,)
+                expected = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+                raise InputError(f"{path}: [{table}] {key} must be {expected}, "
+                                 f"not {value!r}", hint=keys[key][1])
+    return data
+
+
+def config_value(table: str, key: str) -> Any:
+    """One setting from ``config.toml`` (None when unset); raises as :func:`config`."""
+    return (config().get(table) or {}).get(key)
 
 
 def default_tsa_url() -> str | None:
     """The configured timestamp authority: ``PROVENANCE_TSA_URL`` or ``tsa_url`` in
-    ``config.toml`` (``[sign]`` table); None when neither is set."""
+    ``config.toml`` (``[sign]`` table); None when neither is set.
+
+    Raises:
+        InputError: a malformed config.toml (see :func:`config`).
+    """
     env = os.environ.get("PROVENANCE_TSA_URL")
     if env:
         return env
-    url = (_config().get("sign") or {}).get("tsa_url")
+    url = config_value("sign", "tsa_url")
     return str(url) if url else None
 
 
@@ -58,18 +120,19 @@ FILE_TIMEOUT = 60.0
 
 
 def _limit(key: str, default: float) -> float:
-    """A positive number from ``config.toml`` (top level, or the ``[limits]`` table).
+    """A positive number from the ``[limits]`` table of ``config.toml``.
 
     Raises:
-        InputError: the key is there but is not a positive number.
+        InputError: the key is there but is not a positive number (or the file is malformed).
     """
-    data = _config()
-    value = data.get(key, (data.get("limits") or {}).get(key, default))
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    value = config_value("limits", key)
+    if value is None:
+        return default
+    if value <= 0:
         from provenance.errors import InputError
 
-        raise InputError(f"{config_file()}: {key} must be a positive number, got {value!r}",
-                         hint=f"fix it or remove it (default {default:g})")
+        raise InputError(f"{config_file()}: [limits] {key} must be a positive number, "
+                         f"got {value!r}", hint=f"fix it or remove it (default {default:g})")
     return float(value)
 
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from provenance import _home
+from provenance._dn import format_dn
 from provenance.errors import CertificateProfileError, IdentityError, OutputError
 
 __all__ = [
@@ -24,10 +25,13 @@ __all__ = [
     "Identity",
     "IdentityInfo",
     "check_certificate_profile",
+    "check_free",
     "check_usable",
     "create_local_identity",
     "default_identity_dir",
+    "format_dn",
     "make_csr",
+    "passphrase",
     "renew_local_identity",
 ]
 
@@ -228,7 +232,7 @@ class Identity:
 
     @classmethod
     def from_files(
-        cls, cert: Path | str, key: Path | str, *, password: bytes | None
+        cls, cert: Path | str, key: Path | str, *, password: bytes | str | None
     ) -> Identity:
         """Import an identity from a PEM chain (end-entity first) and a PEM private key.
 
@@ -236,9 +240,9 @@ class Identity:
             IdentityError: unreadable files, wrong passphrase, key does not match certificate.
             CertificateProfileError: the certificate violates the C2PA profile.
         """
-        chain = _load_chain(_read(Path(cert), "certificate chain"), str(cert))
-        key_pem = _read(Path(key), "private key")
-        private = _load_key(key_pem, password, str(key))
+        chain = _load_chain(_read(Path(cert).expanduser(), "certificate chain"), str(cert))
+        key_pem = _read(Path(key).expanduser(), "private key")
+        private = _load_key(key_pem, passphrase(password), str(key))
         _check_key_matches(private, chain[0])
         problems = check_certificate_profile(chain)
         if problems:
@@ -249,20 +253,28 @@ class Identity:
         )
 
     @classmethod
-    def load(cls, directory: Path | str, *, password: bytes | None) -> Identity:
-        """Load an identity saved by :meth:`save`.
+    def load(cls, directory: Path | str, *, password: bytes | str | None) -> Identity:
+        """Load an identity saved by :meth:`save` (or ``provenance identity create``).
+
+        Args:
+            directory: the folder holding ``key.pem`` and ``chain.pem``; ``~`` is expanded.
+            password: the key's passphrase (``str`` or ``bytes``). None falls back to the
+                ``PROVENANCE_KEY_PASSWORD`` environment variable, as the command line does;
+                it is only used when the key is encrypted.
 
         Raises:
             IdentityError: no identity there, wrong or missing passphrase. (An expired
                 certificate loads; signing with it is refused.)
         """
-        d = Path(directory)
+        d = Path(directory).expanduser()
         if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():
             raise IdentityError(
-                f"no identity found in {d}",
-                hint="create one with `provenance identity create --name 'Your Name'` "
-                "or point PROVENANCE_HOME / --identity at an existing one",
+                f"no identity found in {d} (it needs {_KEY_FILE} and {_CHAIN_FILE})",
+                hint="create one with `provenance identity create --name 'Your Name'`, or "
+                f"give the folder that holds them (the default is {default_identity_dir()}: "
+                "Identity.default(), PROVENANCE_HOME, --identity DIR)",
             )
+        password = passphrase(password)
         chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
         key_pem = _read(d / _KEY_FILE, "private key")
         encrypted = b"ENCRYPTED" in key_pem
@@ -275,6 +287,18 @@ class Identity:
             chain=tuple(chain), algorithm=_algorithm_for(private), _key=private, root=root,
             encrypted=encrypted,
         )
+
+    @classmethod
+    def default(cls, *, password: bytes | str | None = None) -> Identity:
+        """Load the identity in its default place: ``$PROVENANCE_HOME/identity``, else the
+        platform's user data directory (``~/.local/share/provenance/identity`` on Linux).
+
+        ``password`` as for :meth:`load` (None: ``PROVENANCE_KEY_PASSWORD``, if set).
+
+        Raises:
+            IdentityError: as :meth:`load`.
+        """
+        return cls.load(default_identity_dir(), password=password)
 
     # -- persistence ----------------------------------------------------------------------------
 
@@ -294,12 +318,8 @@ class Identity:
         """
         if self._key is None:
             raise IdentityError("a callback identity has no key to save")
-        d = Path(directory)
-        if (d / _KEY_FILE).exists() and not overwrite:
-            raise OutputError(
-                f"an identity already exists in {d}",
-                hint="use --force to replace it, or choose another --dir",
-            )
+        d = Path(directory).expanduser()
+        check_free(d, overwrite=overwrite)
         enc: serialization.KeySerializationEncryption = (
             serialization.BestAvailableEncryption(password) if password
             else serialization.NoEncryption()
@@ -368,11 +388,11 @@ class Identity:
         """Subject, algorithm, fingerprint and expiry of the signing certificate."""
         cert = self.certificate
         return IdentityInfo(
-            subject=cert.subject.rfc4514_string(),
+            subject=format_dn(cert.subject),
             name=_attr(cert.subject, NameOID.COMMON_NAME),
             email=_attr(cert.subject, NameOID.EMAIL_ADDRESS),
             organization=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
-            issuer=cert.issuer.rfc4514_string(),
+            issuer=format_dn(cert.issuer),
             algorithm=self.algorithm,
             fingerprint=cert.fingerprint(hashes.SHA256()).hex(":"),
             not_after=cert.not_valid_after_utc,
@@ -381,10 +401,35 @@ class Identity:
 
     def __repr__(self) -> str:
         kind = "callback" if self._callback else "local key"
-        return f"Identity(subject={self.certificate.subject.rfc4514_string()!r}, " \
+        return f"Identity(subject={format_dn(self.certificate.subject)!r}, " \
                f"algorithm={self.algorithm!r}, {kind})"
 
     __str__ = __repr__
+
+
+def check_free(directory: Path | str, *, overwrite: bool = False) -> None:
+    """Refuse to save over an existing identity (checked before any passphrase is asked for).
+
+    Raises:
+        OutputError: ``directory`` holds an identity and ``overwrite`` is not set.
+    """
+    d = Path(directory).expanduser()
+    if (d / _KEY_FILE).exists() and not overwrite:
+        raise OutputError(
+            f"an identity already exists in {d}",
+            hint="use --force to replace it, or choose another --dir",
+        )
+
+
+def passphrase(password: bytes | str | None) -> bytes | None:
+    """A key passphrase as bytes: ``str`` encoded as UTF-8; None (or empty) falls back to
+    ``PROVENANCE_KEY_PASSWORD``, and is None when that is not set either."""
+    if isinstance(password, str):
+        password = password.encode("utf-8")
+    if not password:
+        env = os.environ.get("PROVENANCE_KEY_PASSWORD")
+        return env.encode("utf-8") if env else None
+    return password
 
 
 def default_identity_dir() -> Path:
@@ -427,9 +472,9 @@ def create_local_identity(
 
 
 def renew_local_identity(
-    directory: Path | None = None,
+    directory: Path | str | None = None,
     *,
-    password: bytes | None,
+    password: bytes | str | None,
     validity_days: int = 730,
 ) -> Identity:
     """Issue a new signing certificate (and key) from the identity's own local root.
@@ -441,7 +486,8 @@ def renew_local_identity(
         IdentityError: no identity or no root key there (an imported identity is renewed by
             its CA: use `identity csr`), or wrong passphrase.
     """
-    d = directory or default_identity_dir()
+    d = Path(directory).expanduser() if directory is not None else default_identity_dir()
+    password = passphrase(password)
     current = Identity.load(d, password=password)
     root_key_file = d / _ROOT_KEY_FILE
     if current.root is None or not root_key_file.is_file():
@@ -576,10 +622,10 @@ def check_certificate_profile(
         problems.append("unsupported key type (use EC P-256/384/521, RSA >= 2048 or Ed25519)")
     for ca in chain[1:]:
         if ExtensionOID.SUBJECT_KEY_IDENTIFIER not in {e.oid for e in ca.extensions}:
-            problems.append(f"CA certificate {ca.subject.rfc4514_string()} has no "
+            problems.append(f"CA certificate {format_dn(ca.subject)} has no "
                             "subjectKeyIdentifier")
         if ca.not_valid_after_utc < now:
-            problems.append(f"CA certificate {ca.subject.rfc4514_string()} expired")
+            problems.append(f"CA certificate {format_dn(ca.subject)} expired")
     return problems
 
 
@@ -681,7 +727,8 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
     if encrypted and not password:
         raise IdentityError(
             f"the private key {where} is encrypted and no passphrase was given",
-            hint="set PROVENANCE_KEY_PASSWORD or run interactively to be prompted",
+            hint="set PROVENANCE_KEY_PASSWORD, pass password=..., or run the command "
+            "on a terminal to be prompted",
         )
     try:
         key = serialization.load_pem_private_key(data, password if encrypted else None)

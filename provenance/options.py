@@ -46,6 +46,8 @@ class SignOptions:
         thumbnail: embed a small JPEG thumbnail (images).
         tsa_url: an RFC 3161 timestamp authority; keeps signatures valid after the
             certificate expires. None: no timestamp (no network call).
+        overwrite: replace an existing output even when it is not an earlier output of this
+            identity (``--force``); without it such a file is refused.
 
     Raises:
         InputError: options that contradict each other (two destinations, an unknown
@@ -62,6 +64,7 @@ class SignOptions:
     manifest_url: str | None = None
     thumbnail: bool = False
     tsa_url: str | None = None
+    overwrite: bool = False
 
     def __post_init__(self) -> None:
         for name in ("parent", "output", "out_dir"):

@@ -12,8 +12,9 @@ from typing import Literal, Protocol
 
 from cryptography import x509
 
+from provenance._dn import format_dn
 from provenance.origin import OriginClass
-from provenance.report import Report
+from provenance.report import Failure, Report
 
 __all__ = [
     "FAIL_ON_CATEGORIES",
@@ -44,6 +45,15 @@ class Policy(Protocol):
         ...
 
 
+def _plain(failures: Sequence[Failure]) -> str:
+    """Failures in plain words with their codes in brackets: "the content was changed after
+    signing [assertion.dataHash.mismatch]" (what a person reads first, what a search needs)."""
+    if not failures:
+        return "broken"
+    return "; ".join(f"{f.explanation} [{f.code}]" if f.explanation else f"[{f.code}]"
+                     for f in dict.fromkeys(failures))
+
+
 @dataclass(frozen=True)
 class Intact:
     """The asset carries a manifest whose signature and hashes are sound."""
@@ -55,8 +65,8 @@ class Intact:
                 return [f"no verdict: {report.failures[0].explanation}"]
             return ["no Content Credentials (the file is unsigned)"]
         if report.status == "invalid":
-            what = ", ".join(f.code for f in report.failures if f.ingredient is None)
-            return [f"the manifest is invalid ({what or 'broken'})"]
+            own = [f for f in report.failures if f.ingredient is None]
+            return [f"the manifest is invalid: {_plain(own)}"]
         return []
 
 
@@ -133,9 +143,8 @@ class IngredientsIntact:
         for ing in report.ingredients:
             title = ing.title or "ingredient"
             if ing.status == "invalid":
-                codes = ", ".join(f.code for f in ing.failures) or "broken"
-                reasons.append(f"the {ing.relationship or 'ingredient'} {title} is invalid "
-                               f"({codes})")
+                reasons.append(f"the {ing.relationship or 'ingredient'} {title} is invalid: "
+                               f"{_plain(ing.failures)}")
             elif self.require_trusted and ing.status == "valid":
                 reasons.append(f"the {ing.relationship or 'ingredient'} {title} is signed by "
                                "an untrusted signer")
@@ -327,7 +336,7 @@ class IssuedBy:
     @classmethod
     def from_certificates(cls, certificates: Iterable[x509.Certificate]) -> IssuedBy:
         """From certificates (their subjects)."""
-        return cls(tuple(c.subject.rfc4514_string() for c in certificates))
+        return cls(tuple(format_dn(c.subject) for c in certificates))
 
     def check(self, report: Report) -> list[str]:
         """Fails unless the report is trusted and names one of the anchors as issuer."""

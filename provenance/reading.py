@@ -86,6 +86,7 @@ def build_report(path: str | None, mime: str, found: _c2pa.ManifestStore, *,
         claim_generator=_claim_generator(active),
         title=active.get("title"),
         digital_source_types=tuple(types),
+        manifest_store=store,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from provenance.origin import OriginClass
 
 __all__ = [
+    "INSPECT_SCHEMA_ID",
     "SCHEMA_ID",
     "Failure",
     "IdentityReport",
@@ -161,6 +162,8 @@ class Report:
     #: where the manifest is stored when the asset only references it (remote manifest)
     remote_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: the manifest store as c2pa read it (``inspect --manifest``); never in the v1 JSON
+    manifest_store: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     @property
     def intact(self) -> bool:
@@ -195,6 +198,19 @@ class Report:
     def to_json(self, *, indent: int | None = None) -> str:
         """The report as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+INSPECT_SCHEMA_ID = "provenance.inspect/v1"
+
+
+def inspect_document(reports: list[dict[str, Any]],
+                     errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The single JSON document of ``inspect --json``: every per-file report, no verdict
+    (inspect describes; ``provenance.results/v1`` is verification's, with ``passed``)."""
+    doc: dict[str, Any] = {"schema": INSPECT_SCHEMA_ID, "results": reports}
+    if errors:
+        doc["errors"] = errors
+    return doc
 
 
 def results_document(reports: list[dict[str, Any]], *, passed: bool) -> dict[str, Any]:

@@ -9,15 +9,17 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from provenance._files import atomic_write, check_dir, mode_for, read_input, same_file
-from provenance.carriers import media, route, sidecar, text
+from provenance.carriers import Route, media, route, sidecar, text
 from provenance.claims import ClaimTemplate, HumanClaim
-from provenance.errors import AlreadySigned, OutputError
-from provenance.formats import MediaType
+from provenance.errors import AlreadySigned, OutputError, ProvenanceError
+from provenance.formats import MediaType, check_structure, identify
 from provenance.identity import Identity, check_usable
 from provenance.options import CarrierName, SignOptions
+from provenance.policy import _dn_attrs
+from provenance.report import Report
 from provenance.trust import TrustStore
 
-__all__ = ["SignResult", "default_output", "sign"]
+__all__ = ["Plan", "SignResult", "default_output", "plan", "same_signer", "sign", "up_to_date"]
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,126 @@ class SignResult:
     carrier: str = "embedded"
     #: the separate manifest file written (sidecar, or the .c2pa of an HTML link)
     manifest_file: Path | None = None
+    #: what was asked for and not done, in plain words (e.g. no thumbnail for SVG)
+    notes: tuple[str, ...] = ()
 
 
 def default_output(source: Path) -> Path:
     """``NAME.signed.EXT`` beside the source."""
     return source.with_name(f"{source.stem}.signed{source.suffix}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What :func:`sign` would write for one source, decided before anything is read."""
+
+    source: Path
+    #: the file holding the signed content (the source itself in place, or for a sidecar)
+    output: Path
+    #: the separate manifest file: ``NAME.EXT.c2pa`` (sidecar) or the link carrier's ``.c2pa``
+    manifest_file: Path | None
+    route: Route
+    #: where the manifest goes: ``embedded`` (media) or a text carrier name
+    carrier: str
+    #: the content is written over the source (or, for a sidecar, left where it is)
+    in_place: bool = False
+
+
+def plan(source: Path | str, options: SignOptions) -> Plan:
+    """Where signing ``source`` with ``options`` writes, and with which carrier."""
+    src = Path(source)
+    way, chosen = route(src, options.carrier)
+    explicit = options.output if options.output is not None else (
+        options.out_dir / src.name if options.out_dir is not None else None)
+    in_place = options.in_place or (way == "sidecar" and explicit is None)
+    dest = src if in_place else explicit if explicit is not None else default_output(src)
+    manifest_file = None
+    if way == "sidecar":
+        manifest_file = sidecar.sidecar_path(dest)
+    elif chosen == "link":
+        manifest_file = _link_target(dest, options.manifest_url)
+    return Plan(src, dest, manifest_file, way, chosen or "embedded", in_place)
+
+
+def same_signer(report: Report, identity: Identity) -> bool:
+    """True when ``report`` is intact and was signed by ``identity``'s certificate."""
+    signer = report.signer
+    if not report.intact or signer is None:
+        return False
+    if signer.serial is not None:  # the exact certificate
+        return signer.serial == format(identity.certificate.serial_number, "x")
+    info = identity.info()
+    if (signer.name or None) != info.name or (signer.organization or None) != \
+            info.organization:
+        return False
+    return signer.issuer is None or _dn_attrs(signer.issuer) == _dn_attrs(info.issuer)
+
+
+def _differences(planned: Plan, options: SignOptions, report: Report,
+                 identity: Identity) -> list[str]:
+    """How an existing output's manifest differs from what signing would write now."""
+    found: list[str] = []
+    if not same_signer(report, identity):
+        found.append("signer")
+    if (report.carrier or "embedded") != planned.carrier:
+        found.append("carrier")
+    claim = options.claim_for(planned.source)
+    if claim is not None:
+        if claim.digital_source_type not in report.digital_source_types:
+            found.append("origin")
+        if (claim.author or None) != (report.author or None):
+            found.append("author")
+        if (claim.title or planned.source.name) != (report.title or planned.source.name):
+            found.append("title")
+        if ("allowed" if claim.allow_ai_training else "notAllowed") != report.ai_training:
+            found.append("AI training")
+    if (options.parent is not None) != any(i.relationship == "parentOf"
+                                           for i in report.ingredients):
+        found.append("parent")
+    if (options.tsa_url is not None) != (report.timestamp is not None):
+        found.append("timestamp")
+    return found
+
+
+def up_to_date(planned: Plan, options: SignOptions, *, identity: Identity,
+               trust: TrustStore | None = None) -> bool:
+    """True when what :func:`sign` would write is there already: the output (or the sidecar)
+    is newer than the source and carries an intact manifest by ``identity`` with the same
+    carrier and claim (origin, author, title, AI-training choice, parent, timestamp)."""
+    from provenance.verify import inspect
+
+    written = planned.manifest_file if planned.route == "sidecar" else planned.output
+    if written is None or (planned.in_place and planned.route != "sidecar"):
+        return False  # signing in place: the source's own manifest decides (AlreadySigned)
+    try:
+        if written.stat().st_mtime_ns < planned.source.stat().st_mtime_ns:
+            return False
+        report = inspect(planned.source if planned.route == "sidecar" else planned.output,
+                         trust=trust)
+    except (OSError, ProvenanceError):
+        return False
+    return report.intact and not _differences(planned, options, report, identity)
+
+
+def _check_overwrite(planned: Plan, options: SignOptions, identity: Identity,
+                     trust: TrustStore | None) -> None:
+    """The overwrite rule: an existing output is replaced only when it is an earlier output
+    of this identity (it carries its intact manifest) or ``overwrite`` is set."""
+    from provenance.verify import inspect
+
+    dest = planned.output
+    if options.overwrite or planned.in_place or not dest.exists():
+        return
+    try:
+        ours = same_signer(inspect(dest, trust=trust), identity)
+    except ProvenanceError:
+        ours = False
+    if not ours:
+        raise OutputError(
+            f"the output {dest} exists and is not an earlier output of this identity",
+            hint="remove it, choose another output, or pass --force (overwrite=True) to "
+            "replace it",
+        )
 
 
 def sign(
@@ -55,6 +172,7 @@ def sign(
     tsa_url: str | None = None,
     carrier: CarrierName | None = None,
     manifest_url: str | None = None,
+    overwrite: bool = False,
 ) -> SignResult:
     """Sign a file, writing ``output`` (default ``NAME.signed.EXT`` beside it) atomically.
 
@@ -70,7 +188,12 @@ def sign(
 
     Every file is written to a temporary file in its directory and moved into place with
     ``os.replace``; on any failure the source and any existing output are untouched. Writing
-    over the source requires ``in_place=True``. ``tsa_url`` adds an RFC 3161 timestamp, which
+    over the source requires ``in_place=True``. The overwrite rule (the same for the command
+    line and :func:`provenance.batch.sign`): an existing output is replaced only when it is an
+    earlier output of this identity (it carries its intact manifest) or with ``overwrite=True``
+    (``--force``); anything else there is refused with OutputError. (The command line and
+    ``batch.sign`` also skip an output that already holds what would be written: see
+    :func:`up_to_date`.) ``tsa_url`` adds an RFC 3161 timestamp, which
     keeps the signature valid after the certificate expires.
 
     Raises:
@@ -81,19 +204,14 @@ def sign(
     opts = SignOptions.of(
         options, claim=claim, parent=parent, thumbnail=thumbnail, replace=replace,
         in_place=in_place, tsa_url=tsa_url, carrier=carrier, manifest_url=manifest_url,
+        overwrite=overwrite,
     )
     if output is not None and not opts.in_place:  # in_place wins, as it always has
         opts = dataclasses.replace(opts, output=Path(output), out_dir=None)
-    src = Path(source)
-    way, chosen = route(src, opts.carrier)
-    in_place = opts.in_place
-    explicit_output = opts.output if opts.output is not None else (
-        opts.out_dir / src.name if opts.out_dir is not None else None)
-    if way == "sidecar" and explicit_output is None:
-        in_place = True  # the content stays where it is; only the .c2pa file is written
-    dest = src if in_place else explicit_output if explicit_output is not None \
-        else default_output(src)
-    if not in_place and same_file(src, dest):
+    planned = plan(source, opts)
+    src, dest, way = planned.source, planned.output, planned.route
+    chosen = route(src, opts.carrier)[1]
+    if not planned.in_place and same_file(src, dest):
         raise OutputError(
             f"the output {dest} is the source file",
             hint="use --in-place to replace the source, or choose another -o",
@@ -102,6 +220,10 @@ def sign(
         raise OutputError(f"the output {dest} is a directory",
                           hint="use --out-dir DIR to write into a directory")
     data = read_input(src)
+    if dest.exists() and way == "media":
+        # A bad input is reported as such, not as a clash with an existing output.
+        check_structure(src.name, identify(src.name, data), data)
+    _check_overwrite(planned, opts, identity, trust)
     parent_path = opts.parent
     parent_data = read_input(parent_path, "parent file") if parent_path is not None else None
     parent_name = parent_path.name if parent_path is not None else None
@@ -118,18 +240,28 @@ def sign(
         )
         extra = None
         if signed.store is not None:
-            extra = _link_target(dest, opts.manifest_url)
+            extra = planned.manifest_file or _link_target(dest, opts.manifest_url)
             atomic_write(extra, 0o644, lambda fh: fh.write(signed.store or b""))
         atomic_write(dest, mode, lambda fh: fh.write(signed.data))
-        return SignResult(src, dest, "text/plain", len(signed.data), False,
-                          carrier=signed.carrier, manifest_file=extra)
+        return SignResult(src, dest, text.media_type_for(src.name), len(signed.data), False,
+                          carrier=signed.carrier, manifest_file=extra,
+                          notes=_thumbnail_note(opts, None))
 
     def write(fh: BinaryIO) -> tuple[MediaType, bool]:
         return media.sign_into(data, fh, name=src.name, identity=identity, options=opts,
                                parent=parent_data, parent_name=parent_name, trust=trust)
 
     (mtype, repacked), size = atomic_write(dest, mode, write)
-    return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded")
+    return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded",
+                      notes=_thumbnail_note(opts, mtype.mime))
+
+
+def _thumbnail_note(options: SignOptions, mime: str | None) -> tuple[str, ...]:
+    """Say so when --thumbnail could not be honoured: only raster images get one."""
+    if not options.thumbnail or (mime is not None and media.can_thumbnail(mime)):
+        return ()
+    what = "SVG" if mime == "image/svg+xml" else "this type" if mime else "text"
+    return (f"no thumbnail for {what}: only raster images get one",)
 
 
 def _link_target(dest: Path, manifest_url: str | None) -> Path:
@@ -150,4 +282,4 @@ def _sign_sidecar(src: Path, dest: Path, data: bytes, *, identity: Identity,
         atomic_write(dest, mode, lambda fh: fh.write(data))
     atomic_write(target, 0o644, lambda fh: fh.write(store))
     return SignResult(src, dest, mime, len(data), False, carrier="sidecar",
-                      manifest_file=target)
+                      manifest_file=target, notes=_thumbnail_note(options, None))

@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from provenance import _home
+from provenance._dn import format_dn
 from provenance.errors import TrustError
 
 __all__ = ["DEFAULT_EKUS", "TrustAnchorFile", "TrustStore", "add_config", "parse_eku_config"]
@@ -102,7 +103,7 @@ class TrustAnchorFile:
 
     def subjects(self) -> list[str]:
         """Subjects of the certificates in the bundle."""
-        return [c.subject.rfc4514_string() for c in self.certificates]
+        return [format_dn(c.subject) for c in self.certificates]
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ class TrustStore:
                 short = attr.rfc4514_attribute_name.upper()
                 have.add((short, str(attr.value)))
             if want <= have and len(want) == len(have):
-                return cert.subject.rfc4514_string(), label
+                return format_dn(cert.subject), label
         return None
     @functools.cached_property
     def _pem(self) -> str | None:

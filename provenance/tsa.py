@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from provenance._dn import format_dn
 from provenance._httpserve import Handler, HttpError, Limits, Response, Server
 from provenance.errors import IdentityError, InputError, OutputError
 from provenance.identity import _write_private
@@ -207,7 +208,7 @@ class TimestampAuthority:
         return bytes(resp.dump())
 
     def __repr__(self) -> str:
-        return f"TimestampAuthority(subject={self.certificate.subject.rfc4514_string()!r})"
+        return f"TimestampAuthority(subject={format_dn(self.certificate.subject)!r})"
 
 
 class _RejectionResp(core.Sequence):  # type: ignore[misc]

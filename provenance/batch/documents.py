@@ -54,7 +54,11 @@ def sign_document(result: Result) -> dict[str, Any]:
     doc: dict[str, Any] = {"schema": SIGN_SCHEMA_ID, "path": str(result.path)}
     if isinstance(result, Signed):
         doc.update(status="signed", output=str(result.output), media_type=result.media_type,
-                   size=result.size, repacked=result.repacked)
+                   size=result.size, repacked=result.repacked, carrier=result.carrier)
+        if result.manifest_file is not None:
+            doc["manifest_file"] = str(result.manifest_file)
+        if result.notes:
+            doc["notes"] = list(result.notes)
     elif isinstance(result, Skipped):
         doc.update(status="skipped", reason=result.reason, kind=result.kind)
     elif isinstance(result, Failed):

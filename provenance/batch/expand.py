@@ -77,6 +77,12 @@ def _walk(root: Path, prune: set[str]) -> Iterator[Path]:
     return iter(found)
 
 
+def _is_sidecar(rel: Path) -> bool:
+    """A ``.c2pa`` manifest store found in a folder or by a pattern travels with its asset
+    (it is read when the asset is); one named on its own is an input like any other."""
+    return rel.suffix.lower() == ".c2pa"
+
+
 def path_key(p: Path) -> str:
     """A path's identity for duplicate and collision checks: absolute and normalised, without
     touching the disk (thousands of files; a symlinked alias counts as another path)."""
@@ -107,7 +113,8 @@ def expand(
     fails with "not found", as a single file does). ``include``/``exclude`` filter every file
     by its path relative to the directory or pattern it came from; ``prune`` names folders
     never to enter (e.g. the output directory). A file found twice is kept once; a file named
-    twice is handled twice.
+    twice is handled twice. A ``.c2pa`` sidecar found in a folder or by a pattern is left out
+    (it travels with its asset); one named on its own is kept, to be judged.
 
     Raises:
         InputError: a glob pattern that matches nothing.
@@ -124,7 +131,7 @@ def expand(
     def add_found(root: Path, rel: Path) -> None:
         path = root / rel if str(root) != "." else rel
         k = path_key(path)
-        if k in seen or not keep(rel):
+        if k in seen or not keep(rel) or _is_sidecar(rel):
             return
         seen.add(k)
         out.append(Item(path, rel))

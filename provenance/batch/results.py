@@ -51,13 +51,20 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Signed:
-    """The file was signed into ``output``."""
+    """The file was signed into ``output`` (the source itself for a sidecar, whose manifest
+    is ``manifest_file``; an HTML link carrier writes its ``.c2pa`` there too)."""
 
     path: Path
     output: Path
     media_type: str
     size: int
     repacked: bool = False
+    #: where the manifest went: ``embedded`` (media) or a text carrier name
+    carrier: str = "embedded"
+    #: the separate manifest file written (sidecar, or the ``.c2pa`` a link points to)
+    manifest_file: Path | None = None
+    #: what was asked for and not done (e.g. no thumbnail for SVG)
+    notes: tuple[str, ...] = ()
 
 
 Result = Verified | Failed | Skipped | Signed

@@ -26,10 +26,8 @@ from provenance.errors import (
 )
 from provenance.identity import Identity
 from provenance.options import CarrierName, SignOptions
-from provenance.policy import _dn_attrs
 from provenance.policyfile import StoreState, store_state
-from provenance.report import Report
-from provenance.signing import default_output
+from provenance.signing import Plan, default_output, plan, same_signer, up_to_date
 from provenance.trust import TrustStore
 
 # -- sign -------------------------------------------------------------------------------------
@@ -130,12 +128,16 @@ def sign(
     names (``out_dir`` ... ``manifest_url``) are applied on top of it.
 
     Each output is ``out_dir / item.relative`` (folders made as needed), ``output`` (one file
-    only), the source itself (``in_place``) or ``NAME.signed.EXT`` beside the source. A file
-    whose output already exists, is newer than the source, and verifies as intact and signed
-    by this identity is skipped as ``unchanged`` (``force`` signs it again); so is a source found
-    in a directory that already carries this identity's intact manifest (a source named on its
-    own is refused with AlreadySigned, as :func:`provenance.sign` does, unless ``skip_signed``).
-    Two inputs that would write the same output are refused before anything is written.
+    only), the source itself (``in_place``) or ``NAME.signed.EXT`` beside the source (for a
+    sidecar: ``NAME.EXT.c2pa`` beside it). A file whose output already holds what would be
+    written (this identity, the same carrier and claim, newer than the source; see
+    :func:`provenance.signing.up_to_date`) is skipped as ``unchanged``; ``force`` signs it
+    again and also replaces an existing output that is not an earlier output of this
+    identity (otherwise refused: the overwrite rule of :func:`provenance.sign`). A source found
+    in a directory that already carries this identity's intact manifest is skipped too (a
+    source named on its own is refused with AlreadySigned, as :func:`provenance.sign` does,
+    unless ``skip_signed``). Two inputs that would write the same output are refused before
+    anything is written.
 
     ``identity`` may be an :class:`Identity` (sent to local workers as bytes; a callback
     identity signs only in this process or in threads) or an :class:`IdentityRef` (loaded by
@@ -236,22 +238,26 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
     src = resolve(item.path, spec.cwd)
     dest = resolve(job.dest, spec.cwd) if job.dest is not None else None
     try:
-        existing = dest if dest is not None else default_output(src)
-        if not spec.force and not spec.options.in_place and path_key(existing) != path_key(src) \
-                and _unchanged_output(src, existing, identity, store):
-            shown = job.dest if job.dest is not None else default_output(item.path)
-            return Skipped(item.path, f"{shown} is already signed by this identity and newer "
-                           "than the source (--force signs again)", "unchanged")
-        if dest is not None and spec.options.out_dir is not None:
-            dest.parent.mkdir(parents=True, exist_ok=True)
         opts = spec.options
         # One file's options: its own claim, the parent where this worker finds it, and the
-        # destination decided while planning.
+        # destination decided while planning; --force also replaces outputs of others.
         per_file = dataclasses.replace(
-            opts, claim=opts.claim_for(item.path), output=None, out_dir=None,
+            opts, claim=opts.claim_for(item.path), output=None if opts.in_place else dest,
+            out_dir=None,
             parent=resolve(opts.parent, spec.cwd) if opts.parent is not None else None,
+            overwrite=opts.overwrite or spec.force,
         )
-        result = provenance.sign(src, dest, identity=identity, options=per_file, trust=store)
+        planned = plan(src, per_file)
+        # What would be written is there already (same identity, carrier and claim, newer
+        # than the source): nothing to do.
+        if not spec.force and up_to_date(planned, per_file, identity=identity, trust=store):
+            shown = _shown(item.path, job.dest, planned)
+            return Skipped(item.path, f"{shown} already holds what would be written (same "
+                           "identity, carrier and claim, newer than the source; --force "
+                           "signs again)", "unchanged")
+        if dest is not None and spec.options.out_dir is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        result = provenance.sign(src, identity=identity, options=per_file, trust=store)
     except AlreadySigned as exc:
         # Found in a directory (a re-run over a tree signed in place), or skip_signed (a
         # pre-commit hook): nothing to do. Named on its own: refused, as for a single file.
@@ -267,39 +273,26 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
         return Failed(item.path, None, (f"cannot write {job.dest}: {exc.strerror or exc}",), 3)
     except Exception as exc:
         return failed_from(item.path, exc)
-    if job.dest is not None:
-        output = job.dest  # as the user named it
-    elif src is item.path:
-        output = result.output
-    else:
-        output = item.path.parent / result.output.name
-    return Signed(item.path, output, result.media_type, result.size, result.repacked)
+    return Signed(item.path, _as_named(item.path, src, job.dest, result.output),
+                  result.media_type, result.size, result.repacked, carrier=result.carrier,
+                  manifest_file=_as_named(item.path, src, None, result.manifest_file)
+                  if result.manifest_file is not None else None, notes=result.notes)
 
 
-def _same_signer(report: Report, identity: Identity) -> bool:
-    signer = report.signer
-    if not report.intact or signer is None:
-        return False
-    if signer.serial is not None:  # the exact certificate
-        return signer.serial == format(identity.certificate.serial_number, "x")
-    info = identity.info()
-    if (signer.name or None) != info.name or (signer.organization or None) != \
-            info.organization:
-        return False
-    return signer.issuer is None or _dn_attrs(signer.issuer) == _dn_attrs(info.issuer)
+def _as_named(path: Path, src: Path, dest: Path | None, written: Path) -> Path:
+    """A written path as the user would name it (relative like the input, not resolved)."""
+    if dest is not None:
+        return dest
+    return written if src is path else path.parent / written.name
+
+
+def _shown(path: Path, dest: Path | None, planned: Plan) -> Path:
+    written = planned.manifest_file if planned.route == "sidecar" else planned.output
+    return _as_named(path, planned.source, dest, written or planned.output)
 
 
 def _signed_by(path: Path, identity: Identity, store: TrustStore) -> bool:
     try:
-        return _same_signer(provenance.inspect(path, trust=store), identity)
+        return same_signer(provenance.inspect(path, trust=store), identity)
     except ProvenanceError:
         return False
-
-
-def _unchanged_output(src: Path, dest: Path, identity: Identity, store: TrustStore) -> bool:
-    try:
-        if dest.stat().st_mtime_ns < src.stat().st_mtime_ns:
-            return False
-    except OSError:
-        return False  # no output yet (or no source: provenance.sign says so)
-    return _signed_by(dest, identity, store)

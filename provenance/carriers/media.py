@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,7 +24,15 @@ from provenance.reading import build_report
 from provenance.report import Failure, Report
 from provenance.trust import TrustStore
 
-__all__ = ["default_claim", "existing_signer", "read", "sign_bytes", "sign_into"]
+__all__ = [
+    "SignedBytes",
+    "can_thumbnail",
+    "default_claim",
+    "existing_signer",
+    "read",
+    "sign_bytes",
+    "sign_into",
+]
 
 # The UUID that types a C2PA manifest store JUMBF box; its presence is a cheap, reliable sign
 # that a file already carries a manifest (confirmed with a real read before refusing).
@@ -59,6 +67,30 @@ def existing_signer(name: str, mtype: MediaType, data: bytes, *,
     return f"a manifest signed by {who}" if who else "a manifest"
 
 
+@dataclass(frozen=True, repr=False)
+class SignedBytes:
+    """What :func:`sign_bytes` made: the signed asset, like :class:`~provenance.SignResult`
+    for a file."""
+
+    #: the signed asset
+    data: bytes
+    #: its media type (``image/jpeg``...)
+    media_type: str
+    #: a zip container (DOCX...) was rewritten with stored members so c2pa could embed
+    repacked: bool = False
+    #: where the manifest went (always ``embedded`` for media)
+    carrier: str = "embedded"
+
+    @property
+    def size(self) -> int:
+        """Length of :attr:`data` in bytes."""
+        return len(self.data)
+
+    def __repr__(self) -> str:  # never the whole asset
+        return (f"SignedBytes(media_type={self.media_type!r}, size={self.size}, "
+                f"repacked={self.repacked})")
+
+
 def sign_bytes(
     data: bytes,
     *,
@@ -72,14 +104,15 @@ def sign_bytes(
     replace: bool = False,
     tsa_url: str | None = None,
     options: SignOptions | None = None,
-) -> tuple[bytes, MediaType, bool]:
+) -> SignedBytes:
     """Sign an asset held in memory; ``name`` gives its type (extension) and default title.
 
     ``options`` carries the claim, thumbnail, timestamp and ``replace``; the keyword arguments
     of the same names are applied on top of it.
 
-    Returns ``(signed_bytes, media_type, repacked)``; ``repacked`` tells that a zip container
-    (DOCX...) was rewritten with stored members so c2pa could embed into it.
+    Returns a :class:`SignedBytes`: ``.data`` (the signed asset), ``.media_type`` and
+    ``.repacked`` (a zip container such as DOCX was rewritten with stored members so c2pa
+    could embed into it).
 
     Raises:
         InputError: empty, truncated or mis-named data; unsupported type.
@@ -91,7 +124,7 @@ def sign_bytes(
     out = io.BytesIO()
     mtype, repacked = sign_into(data, out, name=name, identity=identity, options=opts,
                                 parent=parent, parent_name=parent_name, trust=trust)
-    return out.getvalue(), mtype, repacked
+    return SignedBytes(out.getvalue(), mtype.mime, repacked)
 
 
 def sign_into(
@@ -137,7 +170,8 @@ def sign_into(
         check_structure(pname, ptype, parent)
         parent_arg = (ptype.mime, Path(pname).name, io.BytesIO(parent))
     # (5) Optional thumbnail, made by Pillow (c2pa's own makes 50-300 KB manifests).
-    thumb = _thumbnail(name, data) if options.thumbnail else None
+    thumb = _thumbnail(name, data) if options.thumbnail and can_thumbnail(mtype.mime) \
+        else None
     human = default_claim(mtype, options.claim_for(name), parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
@@ -180,6 +214,12 @@ def _manifest_offset(mime: str, data: bytes) -> int:
         pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
     return pos
 
+
+
+def can_thumbnail(mime: str) -> bool:
+    """True for the raster image types a thumbnail is made for (Pillow renders no SVG,
+    document, audio or video)."""
+    return mime.startswith("image/") and mime != "image/svg+xml"
 
 
 def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:

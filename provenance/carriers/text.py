@@ -46,6 +46,7 @@ __all__ = [
     "inspect_text",
     "inspect_text_bytes",
     "is_text_name",
+    "media_type_for",
     "sign_text",
     "sign_text_bytes",
     "strip_file",
@@ -56,6 +57,12 @@ __all__ = [
 TEXT_MIME = "text/plain"
 _TEXT_MIME = TEXT_MIME
 _MISMATCH_EXTERNAL = "exclusion does not match the manifest location"
+
+
+def media_type_for(name: str | PurePath) -> str:
+    """The media type reports give a text file: ``text/html`` for HTML pages, else
+    ``text/plain`` (what the manifest's data hash is computed as, whatever the type)."""
+    return "text/html" if is_html_name(name) else TEXT_MIME
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -198,6 +205,15 @@ def sign_text_bytes(
     if not text:
         raise InputError(f"{name} is empty", hint="there is nothing to sign")
     existing = _embedded_store(data, name)
+    if existing is None and html.find_links(data):
+        # An A.7 link page is signed too: its manifest is published beside it.
+        if parent is None and not opts.replace:
+            raise AlreadySigned(
+                f"{name} already links to a manifest (<link rel=\"c2pa-manifest\">); signing "
+                "again would erase its history",
+                hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
+            )
+        existing = b""
     if existing is not None:
         if parent is None and not opts.replace:
             raise AlreadySigned(
@@ -309,9 +325,9 @@ def _sign_detached(
 
 def sign_text(
     text: str,
+    *,
     identity: Identity,
     claim: HumanClaim | None = None,
-    *,
     carrier: Carrier = "unstructured",
     name: str = "text.txt",
     trust: TrustStore | None = None,
@@ -320,7 +336,8 @@ def sign_text(
     replace: bool = False,
 ) -> str:
     """Sign ``text`` and return it with its manifest embedded (``unstructured`` by default;
-    ``structured`` and ``html`` use ``name``'s type for the comment syntax).
+    ``structured`` and ``html`` use ``name``'s type for the comment syntax). The identity is
+    passed by keyword, as to :func:`provenance.sign` and :func:`provenance.sign_bytes`.
 
     Raises:
         InputError: for ``sidecar``/``link`` (they need files: use :func:`provenance.sign`),
@@ -417,6 +434,13 @@ def inspect_text_bytes(
     Raises:
         InputError: the data is not UTF-8 text.
     """
+    report = _inspect_text_bytes(data, name=name, trust=trust, sidecar=sidecar)
+    mime = media_type_for(name)
+    return report if report.media_type == mime else _with(report, media_type=mime)
+
+
+def _inspect_text_bytes(data: bytes, *, name: str, trust: TrustStore | None,
+                        sidecar: bytes | None) -> Report:
     store_trust = trust if trust is not None else TrustStore.installed()
     text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.

@@ -82,7 +82,7 @@ def build_mixed(root: Path, ident: Identity, stranger: Identity) -> None:
 
     def signed(fmt: str, name: str, who: Identity) -> bytes:
         return sign_bytes(picture(fmt), name=name, identity=who, trust=trusted,
-                          claim=HumanClaim("capture", author=who.info().name))[0]
+                          claim=HumanClaim("capture", author=who.info().name)).data
 
     for i in range(KINDS["signed-jpg"]):
         put(f"photos/signed-{i:03d}.jpg", signed("JPEG", "x.jpg", ident))
@@ -103,7 +103,7 @@ def build_mixed(root: Path, ident: Identity, stranger: Identity) -> None:
         parent = _ai(picture("JPEG"), ident, "generated.jpg")
         put(f"generated/mixed-{i:03d}.jpg", sign_bytes(
             picture("JPEG"), name="x.jpg", identity=ident, trust=trusted, parent=parent,
-            parent_name="generated.jpg", claim=HumanClaim("edit"))[0])
+            parent_name="generated.jpg", claim=HumanClaim("edit")).data)
     for i in range(KINDS["bmp"]):
         put(f"misc/legacy-{i:03d}.bmp", b"BM" + bytes(60))
     for i in range(KINDS["bin"]):

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from provenance._dn import format_dn
 from provenance.identity import Identity
 from provenance.policy import (
     AllOf,
@@ -93,7 +94,7 @@ def test_no_ai_ingredient() -> None:
 def test_issued_by(identity: Identity) -> None:
     assert identity.root is not None
     policy = IssuedBy.from_certificates([identity.root])
-    real = rep(signer=replace(ADA, anchor=identity.root.subject.rfc4514_string(),
+    real = rep(signer=replace(ADA, anchor=format_dn(identity.root.subject),
                               issuer=None))
     assert policy.check(real) == []
     # Matching the issuer when no anchor was named (attribute order does not matter).

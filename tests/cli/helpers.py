@@ -157,6 +157,21 @@ def report_validator() -> Any:
     return Draft202012Validator(schema)
 
 
+def inspect_validator() -> Any:
+    """Validator for inspect-v1.json (``inspect --json``), its report ``$ref`` resolved."""
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    report = load_schema("report-v1.json")
+    inspect = load_schema("inspect-v1.json")
+    Draft202012Validator.check_schema(inspect)
+    registry: Registry[Any] = Registry().with_resources([
+        (report["$id"], Resource.from_contents(report)),
+        (inspect["$id"], Resource.from_contents(inspect)),
+    ])
+    return Draft202012Validator(inspect, registry=registry)
+
+
 def results_validator() -> Any:
     """Validator for results-v1.json with its ``$ref: report-v1.json`` resolved locally."""
     from jsonschema import Draft202012Validator

@@ -94,7 +94,8 @@ def test_4gib_zip_bomb_is_refused_with_exit_2(tmp_path: Path, identity_dir: Path
     before = bomb.read_bytes()
     out = tmp_path / "out.docx"
     out.write_bytes(b"an existing output")
-    proc, took = _timed("sign", "--identity", identity_dir, bomb, "-o", out)
+    # --force: the existing output may be replaced, so only the bomb can stop the signing.
+    proc, took = _timed("sign", "--identity", identity_dir, bomb, "-o", out, "--force")
     assert proc.returncode == EXIT_USAGE, describe(proc)
     _one_line_error(proc)
     assert ("ZIP bomb" in proc.stderr) if not lie else ("not what the ZIP directory says"
@@ -150,18 +151,18 @@ def test_endless_stdin_is_capped(identity_dir: Path) -> None:
 
 
 def test_stdin_cap_comes_from_config_toml(identity_dir: Path, home: Path) -> None:
-    (home / "config.toml").write_text("max_stdin_mb = 2\n")
+    (home / "config.toml").write_text("[limits]\nmax_stdin_mb = 2\n")
     proc = _stdin_zero("sign", "--identity", identity_dir, "-")
     assert proc.returncode == EXIT_USAGE
     assert "more than 2 MiB" in proc.stderr.decode()
 
 
 def test_bad_limit_in_config_toml_is_one_clear_line(home: Path, tmp_path: Path) -> None:
-    (home / "config.toml").write_text('file_timeout = "soon"\n')
+    (home / "config.toml").write_text('[limits]\nfile_timeout = "soon"\n')
     (tmp_path / "a.txt").write_text("A text.\n")
     proc = run("verify", tmp_path / "a.txt")
     assert proc.returncode == EXIT_USAGE, describe(proc)
-    assert "file_timeout must be a positive number" in proc.stderr
+    assert "[limits] file_timeout must be" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -173,7 +174,7 @@ def test_file_timeout_option_and_config_key_are_accepted(tmp_path: Path, home: P
     proc = run("verify", tmp_path / "ok0.txt", tmp_path / "ok1.txt", "--file-timeout", "30",
                "--fail-on", "invalid")
     assert proc.returncode == EXIT_OK, describe(proc)
-    (home / "config.toml").write_text("file_timeout = 30\n")
+    (home / "config.toml").write_text("[limits]\nfile_timeout = 30\n")
     proc = run("verify", "-j", "2", tmp_path / "ok0.txt", tmp_path / "ok1.txt",
                "--fail-on", "invalid")
     assert proc.returncode == EXIT_OK, describe(proc)

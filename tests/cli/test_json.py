@@ -10,6 +10,7 @@ from tests.cli.helpers import (
     EXIT_OK,
     assert_no_traceback,
     describe,
+    inspect_validator,
     lines,
     report_validator,
     results_validator,
@@ -76,7 +77,9 @@ def test_inspect_json(signed_jpeg: Path, files: dict[str, Path],
     assert proc.returncode == EXIT_OK, describe(proc)  # inspect describes, never judges
     assert_no_traceback(proc)
     doc = json.loads(proc.stdout)
-    results_validator().validate(doc)
+    # Inspect describes and does not judge: its own schema, no `passed`.
+    assert doc["schema"] == "provenance.inspect/v1" and "passed" not in doc
+    inspect_validator().validate(doc)
     assert [r["status"] for r in doc["results"]] == ["trusted", "unsigned", "valid"]
     validator = report_validator()
     for item in doc["results"]:

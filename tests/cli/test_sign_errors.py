@@ -17,6 +17,7 @@ from PIL import Image
 
 from provenance.identity import Identity
 from tests.cli.helpers import (
+    EXIT_OK,
     EXIT_OPERATIONAL,
     EXIT_USAGE,
     assert_no_traceback,
@@ -294,11 +295,21 @@ def test_output_and_in_place_clash(tmp_path: Path, home: Path, identity_dir: Pat
                 needles=("--in-place",))
 
 
-def test_out_dir_missing(tmp_path: Path, home: Path, identity_dir: Path,
-                         files: dict[str, Path]) -> None:
+def test_out_dir_is_created(tmp_path: Path, home: Path, identity_dir: Path,
+                            files: dict[str, Path]) -> None:
+    """``--out-dir signed/`` makes the folder (every pipeline example relies on it)."""
+    proc = run("sign", "--identity", identity_dir, "--out-dir", tmp_path / "new" / "signed",
+               files["photo.jpg"])
+    assert proc.returncode == EXIT_OK, describe(proc)
+    assert (tmp_path / "new" / "signed" / "photo.jpg").is_file()
+
+
+def test_out_dir_that_is_a_file(tmp_path: Path, home: Path, identity_dir: Path,
+                                files: dict[str, Path]) -> None:
+    (tmp_path / "a-file").write_bytes(b"TEST-ONLY")
     _sign_fails(tmp_path, home, EXIT_USAGE, "--identity", identity_dir,
-                "--out-dir", tmp_path / "not-there", files["photo.jpg"],
-                needles=("not a directory",))
+                "--out-dir", tmp_path / "a-file", files["photo.jpg"],
+                needles=("is a file, not a directory",))
 
 
 def test_bad_and_good_inputs_together(tmp_path: Path, home: Path, identity_dir: Path,

@@ -22,6 +22,7 @@ from provenance import (
     sign,
     verify,
 )
+from provenance._dn import format_dn
 from provenance.identity import (
     create_local_identity,
     make_csr,
@@ -132,7 +133,7 @@ def test_csr_issued_certificate_imports_signs_and_verifies(files: dict[str, Path
     imported = Identity.from_files(chain_file, key_file, password=None)
     assert imported.certificate == chain[0]
     assert imported.info().name == "TEST-ONLY Grace Reporter"
-    assert imported.info().issuer == ca.subject.rfc4514_string()
+    assert imported.info().issuer == format_dn(ca.subject)
 
     out = tmp_path / "photo.signed.jpg"
     sign(files["photo.jpg"], out, identity=imported)
@@ -142,7 +143,7 @@ def test_csr_issued_certificate_imports_signs_and_verifies(files: dict[str, Path
     assert report.status == "trusted"
     assert report.signer is not None
     assert report.signer.name == "TEST-ONLY Grace Reporter"
-    assert report.signer.anchor == ca.subject.rfc4514_string()
+    assert report.signer.anchor == format_dn(ca.subject)
 
 
 # -- (b) renewal ------------------------------------------------------------------------------

@@ -144,16 +144,16 @@ def sign_ai(data: bytes, mime: str, identity: Identity, title: str = "ai.jpg") -
 
 @pytest.fixture
 def signed_jpeg(identity: Identity) -> bytes:
-    data, _, _ = sign_bytes(
+    data = sign_bytes(
         assets.image_bytes("JPEG"), name="photo.jpg", identity=identity,
         claim=HumanClaim("capture", author="TEST-ONLY Ada"),
-    )
+    ).data
     return data
 
 
 @pytest.fixture
 def signed_png(identity: Identity) -> bytes:
-    data, _, _ = sign_bytes(assets.image_bytes("PNG"), name="photo.png", identity=identity)
+    data = sign_bytes(assets.image_bytes("PNG"), name="photo.png", identity=identity).data
     return data
 
 
@@ -595,7 +595,7 @@ def test_failed_sign_keeps_existing_output(make_source: SourceMaker, error: type
     listing = sorted(os.listdir(out_dir))
     src_before = src.read_bytes()
     with pytest.raises(error):
-        sign(src, out, identity=identity)
+        sign(src, out, identity=identity, overwrite=True)  # past the overwrite rule
     assert out.read_bytes() == b"TEST-ONLY previous output, must survive"
     assert sorted(os.listdir(out_dir)) == listing
     assert tmp_leftovers(out_dir) == [] and tmp_leftovers(src.parent) == []
@@ -614,9 +614,26 @@ def test_failure_inside_c2pa_keeps_existing_output(files: dict[str, Path], ident
     out.write_bytes(b"TEST-ONLY previous output")
     listing = sorted(os.listdir(tmp_path))
     with pytest.raises(SigningError):
-        sign(files["photo.jpg"], out, identity=remote)
+        sign(files["photo.jpg"], out, identity=remote, overwrite=True)
     assert out.read_bytes() == b"TEST-ONLY previous output"
     assert sorted(os.listdir(tmp_path)) == listing
+
+
+def test_overwrite_rule(files: dict[str, Path], identity: Identity, stranger: Identity,
+                        tmp_path: Path) -> None:
+    """One rule for library and CLI: an existing output is replaced only when it is an earlier
+    output of this identity, or with overwrite=True (--force)."""
+    out = tmp_path / "result.jpg"
+    out.write_bytes(b"TEST-ONLY someone's own file")
+    with pytest.raises(OutputError, match="not an earlier output of this identity"):
+        sign(files["photo.jpg"], out, identity=identity)
+    assert out.read_bytes() == b"TEST-ONLY someone's own file"
+    sign(files["photo.jpg"], out, identity=identity, overwrite=True)
+    first = out.read_bytes()
+    sign(files["photo.jpg"], out, identity=identity)  # our own earlier output: replaced
+    assert out.read_bytes() != first
+    with pytest.raises(OutputError):  # another signer's output is not ours
+        sign(files["photo.jpg"], out, identity=stranger)
 
 
 def test_missing_output_directory(files: dict[str, Path], identity: Identity,

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from provenance import Identity, TrustError, TrustStore, inspect, sign, verify
 from provenance import trust as trust_mod
+from provenance._dn import format_dn
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -61,13 +62,13 @@ def test_add_anchor_from_url_makes_signer_trusted(web_dir: tuple[Path, str], hom
     assert installed.path == home / "trust" / "root.pem"
     assert installed.path.is_file()
     assert _fingerprints(installed.certificates) == _fingerprints([newsroom.root])
-    assert newsroom.root.subject.rfc4514_string() in [
+    assert format_dn(newsroom.root.subject) in [
         a for f in trust_mod.list_anchors() for a in f.subjects()]
 
     report = verify(out, trust=TrustStore.installed())
     assert report.status == "trusted"
     assert report.signer is not None and report.signer.trusted
-    assert report.signer.anchor == newsroom.root.subject.rfc4514_string()
+    assert report.signer.anchor == format_dn(newsroom.root.subject)
     assert report.signer.trust_list == "root"
     # And without an explicit store (the installed anchors are the default).
     assert inspect(out).status == "trusted"
@@ -136,7 +137,7 @@ def test_report_names_anchor_and_list(identity: Identity, stranger: Identity,
     report = verify(ours, trust=store)
     assert report.status == "trusted"
     assert report.signer is not None
-    assert report.signer.anchor == identity.root.subject.rfc4514_string()
+    assert report.signer.anchor == format_dn(identity.root.subject)
     assert report.signer.trust_list == "newsroom-ca"
     assert report.to_dict()["signer"]["trust_list"] == "newsroom-ca"
 
@@ -163,4 +164,4 @@ def test_report_names_the_right_list_among_several(identity: Identity, stranger:
     report = inspect(out, trust=store)
     assert report.signer is not None
     assert report.signer.trust_list == "agency-b"
-    assert report.signer.anchor == identity.root.subject.rfc4514_string()
+    assert report.signer.anchor == format_dn(identity.root.subject)

@@ -165,7 +165,7 @@ def _assert_trusted(data: bytes, name: str, carrier: str) -> None:
 
 
 def test_a8_c2pa_text_extracts_our_wrapper_and_binding(identity: Identity, ct: ModuleType) -> None:
-    out = sign_text(PLAIN, identity)
+    out = sign_text(PLAIN, identity=identity)
     (ours,) = unstructured.find_wrappers(out)
     signed_hash, signed_excl = _binding(out.encode("utf-8"), ours.store or b"")
 
@@ -183,7 +183,7 @@ def test_a8_c2pa_text_extracts_our_wrapper_and_binding(identity: Identity, ct: M
 def test_a8_unstructured_extracts_and_verifies_our_binding(
     identity: Identity, ut: ModuleType
 ) -> None:
-    out = sign_text(PLAIN, identity)
+    out = sign_text(PLAIN, identity=identity)
     (ours,) = unstructured.find_wrappers(out)
     signed_hash, signed_excl = _binding(out.encode("utf-8"), ours.store or b"")
 
@@ -201,7 +201,7 @@ def test_a8_unstructured_extracts_and_verifies_our_binding(
 def test_a8_tamper_fails_peer_verification(
     identity: Identity, ct: ModuleType, ut: ModuleType
 ) -> None:
-    out = sign_text(PLAIN, identity)
+    out = sign_text(PLAIN, identity=identity)
     (ours,) = unstructured.find_wrappers(out)
     signed_hash, signed_excl = _binding(out.encode("utf-8"), ours.store or b"")
     bad = _tamper(out.encode("utf-8"), signed_excl).decode("utf-8")

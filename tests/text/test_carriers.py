@@ -30,7 +30,7 @@ HTML = ("<!DOCTYPE html>\n<html><head><title>t</title></head>\n"
 ])
 def test_structured_round_trip(name: str, content: str, first_line: str,
                                identity: Identity) -> None:
-    signed = T.sign_text(content, identity, carrier="structured", name=name)
+    signed = T.sign_text(content, identity=identity, carrier="structured", name=name)
     assert signed.splitlines()[0].startswith(first_line)
     assert signed.count(structured.BEGIN) == 1
     report = T.inspect_text(signed, name=name)
@@ -46,7 +46,7 @@ def test_structured_round_trip(name: str, content: str, first_line: str,
 
 
 def test_structured_tamper_and_duplicates(identity: Identity) -> None:
-    signed = T.sign_text(MD_FRONT, identity, carrier="structured", name="a.md")
+    signed = T.sign_text(MD_FRONT, identity=identity, carrier="structured", name="a.md")
     assert T.inspect_text(signed.replace("by hand", "by hant"), name="a.md").status == "invalid"
     block = next(line for line in signed.splitlines() if structured.BEGIN in line)
     twice = signed + block + "\n"
@@ -58,14 +58,14 @@ def test_structured_tamper_and_duplicates(identity: Identity) -> None:
 
 
 def test_structured_block_moved_is_invalid(identity: Identity) -> None:
-    signed = T.sign_text(MD_PLAIN, identity, carrier="structured", name="a.md")
+    signed = T.sign_text(MD_PLAIN, identity=identity, carrier="structured", name="a.md")
     block = signed.splitlines()[0]
     moved = MD_PLAIN + block + "\n"
     assert T.inspect_text(moved, name="a.md").status == "invalid"
 
 
 def test_html_inline_round_trip_and_tamper(identity: Identity) -> None:
-    signed = T.sign_text(HTML, identity, carrier="html", name="p.html")
+    signed = T.sign_text(HTML, identity=identity, carrier="html", name="p.html")
     assert '<head><script type="application/c2pa">' in signed
     report = T.inspect_text(signed, name="p.html")
     assert (report.status, report.carrier) == ("trusted", "html")
@@ -79,7 +79,7 @@ def test_html_inline_round_trip_and_tamper(identity: Identity) -> None:
 
 def test_html_without_head_gets_one(identity: Identity) -> None:
     page = "<html><body>No head</body></html>"
-    signed = T.sign_text(page, identity, carrier="html", name="p.html")
+    signed = T.sign_text(page, identity=identity, carrier="html", name="p.html")
     assert "<html><head><script" in signed
     assert T.inspect_text(signed, name="p.html").status == "trusted"
 

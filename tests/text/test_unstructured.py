@@ -27,7 +27,8 @@ SAMPLES = {
 @pytest.mark.parametrize("key", sorted(SAMPLES))
 def test_round_trip(key: str, identity: Identity) -> None:
     original = SAMPLES[key]
-    signed = T.sign_text(original, identity, HumanClaim("creation", author="TEST-ONLY Ada"))
+    signed = T.sign_text(original, identity=identity,
+                         claim=HumanClaim("creation", author="TEST-ONLY Ada"))
     # The visible text is unchanged (NFC of it), followed only by invisible characters.
     assert signed.startswith(unicodedata.normalize("NFC", original))
     assert signed.count("\ufeff") == 1
@@ -44,7 +45,7 @@ def test_round_trip(key: str, identity: Identity) -> None:
 def test_nfd_input_verifies_after_nfc(identity: Identity) -> None:
     nfd = unicodedata.normalize("NFD", "Crème brûlée à la française\n")
     assert nfd != unicodedata.normalize("NFC", nfd)
-    signed = T.sign_text(nfd, identity)
+    signed = T.sign_text(nfd, identity=identity)
     assert T.inspect_text(signed).status == "trusted"
     # A reader that decomposes the text again (NFD) still verifies: we NFC before hashing.
     assert T.inspect_text(unicodedata.normalize("NFD", signed)).status == "trusted"
@@ -55,7 +56,7 @@ def test_ten_megabyte_text(identity: Identity) -> None:
     line = "Ten megabytes of human prose, with accents (é) and emoji (👍🏽).\n"
     big = line * (10 * 1024 * 1024 // len(line.encode()))
     assert len(big.encode()) > 9_900_000
-    signed = T.sign_text(big, identity)
+    signed = T.sign_text(big, identity=identity)
     assert T.inspect_text(signed).status == "trusted"
     tampered = signed[:5_000_000] + "X" + signed[5_000_001:]
     assert T.inspect_text(tampered).status == "invalid"
@@ -63,7 +64,7 @@ def test_ten_megabyte_text(identity: Identity) -> None:
 
 @pytest.fixture
 def signed(identity: Identity) -> str:
-    return T.sign_text(SAMPLES["accents"], identity)
+    return T.sign_text(SAMPLES["accents"], identity=identity)
 
 
 def _visible_end(text: str) -> int:
@@ -125,7 +126,7 @@ def test_manifest_moved_to_another_text(signed: str) -> None:
 
 
 def test_untrusted_signer_is_valid(stranger: Identity) -> None:
-    signed = T.sign_text("Written by someone you do not know.\n", stranger)
+    signed = T.sign_text("Written by someone you do not know.\n", identity=stranger)
     report = T.inspect_text(signed)
     assert report.status == "valid"
     assert [f.code for f in report.failures] == ["signingCredential.untrusted"]
@@ -133,15 +134,15 @@ def test_untrusted_signer_is_valid(stranger: Identity) -> None:
 
 def test_resigning_refused_then_edit_records_parent(signed: str, identity: Identity) -> None:
     with pytest.raises(provenance.AlreadySigned):
-        T.sign_text(signed, identity)
+        T.sign_text(signed, identity=identity)
     edited = T.strip_text(signed).replace("Café", "Caffè")
-    child = T.sign_text(edited, identity, parent=signed)
+    child = T.sign_text(edited, identity=identity, parent=signed)
     report = T.inspect_text(child)
     assert report.status == "trusted"
     assert [(i.relationship, i.status, i.origin) for i in report.ingredients] == [
         ("parentOf", "trusted", "human")]
     assert any(t.endswith("/humanEdits") for t in report.digital_source_types)
-    replaced = T.sign_text(signed, identity, replace=True)
+    replaced = T.sign_text(signed, identity=identity, replace=True)
     assert T.inspect_text(replaced).ingredients == ()
 
 
@@ -197,4 +198,4 @@ def test_fast_selector_encoding_matches_the_definition() -> None:
 
 def test_expired_identity_cannot_sign_text(expired_identity: Identity) -> None:
     with pytest.raises(provenance.IdentityError, match="expired"):
-        T.sign_text("Too late.\n", expired_identity)
+        T.sign_text("Too late.\n", identity=expired_identity)

@@ -83,10 +83,10 @@ def test_create_every_algorithm_signs_and_verifies_trusted(
 ) -> None:
     ident, _ = Identity.create("TEST-ONLY Signer", algorithm=algorithm)
     assert ident.root is not None
-    signed, mtype, _ = provenance.sign_bytes(
+    signed, mtype = (r := provenance.sign_bytes(
         files["photo.jpg"].read_bytes(), name="photo.jpg", identity=ident
-    )
-    assert mtype.mime == "image/jpeg"
+    )).data, r.media_type
+    assert mtype == "image/jpeg"
     report = provenance.inspect(signed, name="photo.jpg", trust=TrustStore((ident.root,)))
     assert report.status == "trusted", report.failures
     assert report.origin == "human"
@@ -501,9 +501,9 @@ def test_from_callback_signs_a_real_jpeg(algorithm: str, files: dict[str, Path])
     with pytest.raises(IdentityError):
         ident.save(Path("unused"), password=None)
 
-    signed, _, _ = provenance.sign_bytes(
+    signed = provenance.sign_bytes(
         files["photo.jpg"].read_bytes(), name="photo.jpg", identity=ident
-    )
+    ).data
     assert calls, "the callback was never called"
     trusted = provenance.inspect(signed, name="photo.jpg", trust=TrustStore((local.root,)))
     assert trusted.status == "trusted", trusted.failures
@@ -519,9 +519,9 @@ def test_from_callback_with_conftest_identity(identity: Identity,
     assert key is not None and identity.root is not None
     ident = Identity.from_callback(lambda data: sign_with_key(key, data), identity.chain_pem(),
                                    algorithm=identity.algorithm)
-    signed, _, _ = provenance.sign_bytes(
+    signed = provenance.sign_bytes(
         files["photo.png"].read_bytes(), name="photo.png", identity=ident
-    )
+    ).data
     report = provenance.verify(signed, name="photo.png", trust=TrustStore((identity.root,)))
     assert report.status == "trusted"
 
@@ -533,9 +533,9 @@ def test_from_callback_wrong_signature_does_not_verify(identity: Identity,
     ident = Identity.from_callback(lambda data: sign_with_key(other, data),
                                    identity.chain_pem(), algorithm="es256")
     try:
-        signed, _, _ = provenance.sign_bytes(
+        signed = provenance.sign_bytes(
             files["photo.jpg"].read_bytes(), name="photo.jpg", identity=ident
-        )
+        ).data
     except provenance.ProvenanceError:
         return  # refusing to sign is as good as producing an invalid file
     report = provenance.inspect(signed, name="photo.jpg", trust=TrustStore((identity.root,)))

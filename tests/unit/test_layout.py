@@ -6,10 +6,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import provenance.cli
+
 import provenance
 
 PACKAGE = Path(provenance.__file__).parent
-CLI = PACKAGE.parent / "cli"
+CLI = Path(provenance.cli.__file__).parent  # the checkout's cli/, installed as provenance.cli
 
 
 def _module_name(path: Path) -> str:

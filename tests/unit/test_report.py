@@ -151,10 +151,10 @@ def test_real_report_matches_schema(identity: provenance.Identity,
                                     files: dict[str, Path],
                                     validator: jsonschema.protocols.Validator) -> None:
     """A report built from a real signed file, not by hand, also fits the schema."""
-    signed, _, _ = provenance.sign_bytes(
+    signed = provenance.sign_bytes(
         files["photo.jpg"].read_bytes(), name="photo.jpg", identity=identity,
         claim=provenance.HumanClaim("capture", author="TEST-ONLY Ada Lovelace"),
-    )
+    ).data
     r = provenance.inspect(signed, name="photo.jpg")
     assert r.status == "trusted"
     d = r.to_dict()

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import BinaryIO
 
+from provenance import zipguard
 from provenance._files import open_input, read_input
 from provenance.carriers import is_text_name, manifest_file, media, sidecar, text
 from provenance.errors import InputError, VerificationFailed
@@ -63,6 +64,11 @@ def inspect(
         head = stream.read(_HEAD)
         stream.seek(0)
         mtype = identify(name or display, head)
+        if mtype.label in _ZIP_LABELS:
+            # Bounded before c2pa sees it: member count, expanded size, ratio (the central
+            # directory only; nothing is inflated).
+            zipguard.open_checked(stream, name=display).close()
+            stream.seek(0)
         report = media.read(stream, display, mtype.mime, store, fetch_remote=fetch_remote)
     if report.status == "unsigned" and path is not None:
         detached = sidecar.detached_store(path, b"")
@@ -71,6 +77,7 @@ def inspect(
     return report
 
 
+_ZIP_LABELS = frozenset({"DOCX", "XLSX", "PPTX", "ODT", "EPUB"})
 _HEAD = 4096  # enough for identify(): magic numbers and the <svg root element
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from provenance import _c2pa
+from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
 from provenance.errors import AlreadySigned
-from provenance.carriers import zip as zipcarrier
 from provenance.formats import (
     MediaType,
     check_structure,

@@ -123,7 +123,7 @@ def strip_manifest(data: bytes, *, name: str) -> bytes:
     ours = [e for e in entries if e[0] == MANIFEST_NAME]
     if not ours:
         return data
-    member, offset, start, stop = ours[0]
+    _, offset, start, stop = ours[0]
     if len(ours) > 1 or any(e[1] > offset for e in entries):
         raise InputError(f"{name}: its {MANIFEST_NAME} is not the last member",
                          hint="sign the original document (without Content Credentials)")

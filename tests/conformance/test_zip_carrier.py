@@ -25,7 +25,7 @@ from tests.cli.helpers import EXIT_USAGE, assert_one_error_line, run
 
 
 def _words(n: int, seed: int = 7) -> str:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
     vocab = ["provenance", "letter", "human", "written", "signed", "camera", "draft", "river",
              "morning", "ledger", "quiet", "harbour", "editor", "notes", "paper", "stone"]
     return " ".join(rng.choice(vocab) + ("." if rng.random() < 0.1 else "") for _ in range(n))
@@ -147,7 +147,7 @@ def test_replace_strips_the_old_store(files: dict[str, Path], identity: Identity
 
 
 def test_force_crc32_reaches_any_value() -> None:
-    rng = random.Random(3)
+    rng = random.Random(3)  # noqa: S311 (test data, not secrets)
     for _ in range(20):
         data = bytes(rng.randrange(256) for _ in range(rng.randrange(8, 400)))
         at = rng.randrange(0, len(data) - 3)

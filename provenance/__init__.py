@@ -47,7 +47,7 @@ from provenance.policyfile import PolicyError, load_policy
 from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
 from provenance.signing import SignResult, sign
 from provenance.trust import TrustStore
-from provenance.verify import inspect, verify
+from provenance.verify import inspect, inspect_fragment, verify
 
 __all__ = [
     "SCHEMA_ID",
@@ -91,6 +91,7 @@ __all__ = [
     "check_certificate_profile",
     "default_policy",
     "inspect",
+    "inspect_fragment",
     "inspect_text",
     "load_policy",
     "sign",

@@ -28,10 +28,10 @@ def plain_manifest(title: str) -> str:
         "assertions": [
             {"label": "c2pa.actions.v2", "data": {"actions": [{
                 "action": "c2pa.created", "digitalSourceType": IPTC + "digitalCapture"}]}},
-            {"label": "c2pa.training-mining", "data": {"entries": {
+            {"label": "cawg.training-mining", "data": {"entries": {
                 e: {"use": "notAllowed"} for e in (
-                    "c2pa.ai_generative_training", "c2pa.ai_inference",
-                    "c2pa.ai_training", "c2pa.data_mining")}}},
+                    "cawg.ai_generative_training", "cawg.ai_inference",
+                    "cawg.ai_training", "cawg.data_mining")}}},
         ],
     })
 

@@ -283,6 +283,12 @@ def _print_report(r: Report) -> None:
     for ing in r.ingredients:
         out.print(f"  ingredient  {ing.title} ({ing.relationship}): {ing.status}, "
                   f"origin {ing.origin}")
+    for i in r.identities:
+        roles = f", {', '.join(i.roles)}" if i.roles else ""
+        out.print(f"  identity    {i.name or '-'} ({i.sig_type or 'unknown'}{roles}): "
+                  f"{'not trusted' if i.status == 'valid' else i.status}")
+    if r.remote_url:
+        out.print(f"  remote      {r.remote_url}")
     for f in r.failures:
         where = f" (in {f.ingredient})" if f.ingredient else ""
         out.print(f"  failure     {f.explanation}{where} [{f.code}]")

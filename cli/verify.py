@@ -69,6 +69,10 @@ def verify_cmd(
         "--fetch-remote", rich_help_panel=P_POLICY,
         help="Fetch a manifest the file references by URL (network; bounded size and time)."
     )] = False,
+    init: Annotated[Path | None, typer.Option(
+        "--init", metavar="FILE", rich_help_panel=P_FILES,
+        help="Fragmented MP4: the init segment; FILES are its fragments (.m4s).",
+    )] = None,
     policy_file: Annotated[Path | None, typer.Option(
         "--policy", metavar="FILE", rich_help_panel=P_POLICY,
         help="A policy file (TOML): anchors, signers, origin, unsigned, age.",
@@ -155,6 +159,12 @@ def verify_cmd(
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
     if require_identity:
         policy = provenance.AllOf([policy, provenance.policy.IdentityRequired()])
+    if init is not None:
+        fragments = _verify_fragments(init, files, policy, store)
+        rendered = _run("verify", fragments, total=len(files), as_json=as_json,
+                        as_jsonl=as_jsonl, report=report, quiet=quiet, progress=False,
+                        rows=table)
+        raise typer.Exit(rendered.tally.worst)
     if [str(f) for f in files] == ["-"]:
         results: Any = _verify_stdin(name or "stdin.txt", policy, store,
                                      _read_stdin(max_stdin_mb))
@@ -176,6 +186,22 @@ def verify_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _verify_fragments(init: Path, fragments: list[Path], policy: provenance.Policy,
+                      store: provenance.TrustStore) -> Iterator[provenance.batch.Result]:
+    """``provenance verify --init init.mp4 seg.m4s...``: each fragment judged with its init."""
+    for path in fragments:
+        try:
+            report = provenance.inspect_fragment(init, path, trust=store)
+        except InputError as exc:
+            yield provenance.batch.Failed(path, None, (str(exc),), exc.exit_code)
+            continue
+        reasons = policy.check(report)
+        if reasons:
+            yield provenance.batch.Failed(path, report, tuple(reasons), EXIT_FAILED)
+        else:
+            yield provenance.batch.Verified(path, report)
 
 
 def _verify_stdin(name: str, policy: provenance.Policy, store: provenance.TrustStore,

@@ -48,7 +48,7 @@ from provenance.policyfile import PolicyError, load_policy
 from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
 from provenance.signing import SignResult, sign
 from provenance.trust import TrustStore
-from provenance.verify import inspect, verify
+from provenance.verify import inspect, inspect_fragment, verify
 
 _checkout.register()  # a source checkout's cli/ folder as provenance.cli (see _checkout)
 
@@ -95,6 +95,7 @@ __all__ = [
     "check_certificate_profile",
     "default_policy",
     "inspect",
+    "inspect_fragment",
     "inspect_text",
     "load_policy",
     "sign",

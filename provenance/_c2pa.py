@@ -240,6 +240,29 @@ def _classify(exc: BaseException) -> Exception:
     return ManifestUnreadable(message)
 
 
+def read_fragment(mime: str, init: BinaryIO, fragment: BinaryIO, *, trust_pem: str | None,
+                  ekus: str | None = None) -> ManifestStore | None:
+    """Validate one fragment (DASH/CMAF ``.m4s``) against the manifest in its init segment;
+    None when the init segment has no manifest.
+
+    Raises:
+        ManifestUnreadable: (or a subclass) the init segment's manifest cannot be used.
+    """
+    ctx = _context(trust_pem, ekus)
+    try:
+        with c2pa.Reader(mime, init, context=ctx) as reader:
+            init.seek(0)
+            reader.with_fragment(mime, init, fragment)
+            store = json.loads(reader.json())
+            state = reader.get_validation_state()
+            signatures = _signatures(reader)
+    except c2pa.C2paError.ManifestNotFound:
+        return None
+    except c2pa.C2paError as exc:
+        raise _classify(exc) from exc
+    return ManifestStore(store=store, validation_state=state, signatures=signatures)
+
+
 def read_with_store(mime: str, stream: BinaryIO, store: bytes, *, trust_pem: str | None,
                     ekus: str | None = None) -> ManifestStore:
     """Validate the asset in ``stream`` against a manifest ``store`` fetched from elsewhere

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from provenance import _c2pa
+from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
 from provenance.errors import AlreadySigned
 from provenance.formats import (
     MediaType,
     check_structure,
     identify,
-    repack_zip_stored,
 )
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
@@ -156,12 +156,10 @@ def sign_into(
                 f"{name} already carries {existing}; signing again would erase its history",
                 hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
             )
-    # (3) c2pa-rs cannot embed into deflated zip members: repack, content unchanged.
+    # (3) ZIP documents get our own carrier (members untouched); drop a manifest we replace.
     repacked = False
     if mtype.label in _ZIP_LABELS:
-        stored = repack_zip_stored(data, name)
-        repacked = stored is not data
-        data = stored
+        data = zipcarrier.strip_manifest(data, name=name)
     # (4) The parent ingredient of an edit.
     parent_arg = None
     if parent is not None:
@@ -177,6 +175,14 @@ def sign_into(
     # Ingredients are validated while signing; use the anchors a verifier here would use.
     anchors = trust if trust is not None else TrustStore.installed()
     trust_pem, ekus = anchors.pem(), anchors.eku_config()
+    if mtype.label in _ZIP_LABELS:
+        # (6z) ZIP documents: one stored member appended, the hash computed by us.
+        with _c2pa.DataHashSigner(
+            manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
+            parent_asset=parent_arg, ekus=ekus,
+        ) as signer:
+            zipcarrier.sign_into(data, out, signer, name=name)
+        return mtype, repacked
     if mtype.mime in _DATA_HASHED and not has_store:
         # (6a) JPEG and PNG: one sha256 pass of our own and one write. c2pa's own path reads
         # a JPEG source three times; here c2pa only lays out and signs the manifest segment.

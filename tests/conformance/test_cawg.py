@@ -64,6 +64,8 @@ def test_require_identity_cli(with_identity: Path, files: dict[str, Path],
                               identity: Identity) -> None:
     signed_jpeg = provenance.sign(files["photo.jpg"], identity=identity).output
     assert run("verify", with_identity).returncode == EXIT_OK
+    shown = run("inspect", with_identity).stdout
+    assert "TEST-ONLY Person Credential (cawg.x509.cose, cawg.creator): not trusted" in shown
     proc = run("verify", "--require-identity", with_identity)
     assert proc.returncode == EXIT_FAILED
     assert "identity TEST-ONLY Person Credential not trusted" in proc.stderr

@@ -137,3 +137,20 @@ def test_adobe_pdf_is_ai_and_default_policy_refuses_it(shared: Path,
         verify(path, trust=trust_lists)
     assert info.value.report.origin == "ai"
     verify(path, trust=trust_lists, policy=provenance.default_policy(allow_ai=True))
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_with_trust_lists_and_cai_eku_config(row: dict[str, Any], shared: Path,
+                                             trust_lists: TrustStore) -> None:
+    """The same agreement with the CAI verify site's EKU configuration (store.cfg) installed:
+    the extra vendor EKU must not change any verdict on these files."""
+    from dataclasses import replace
+
+    from provenance.trust import parse_eku_config
+
+    cfg = shared / "trust/cai_interim_verify-site/store.cfg"
+    store = replace(trust_lists, ekus=parse_eku_config(cfg.read_text("utf-8"), str(cfg)))
+    path = shared / "conformance" / row["file"]
+    report = inspect(path, trust=store)
+    assert report.status == _expected_status(row, "validation_state_with_trust_lists")
+    assert _active_codes(report) == sorted(row["failure_codes_with_trust_lists"] or [])

@@ -11,6 +11,7 @@ import http.server
 import io
 import shutil
 import socket
+import struct
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,9 +137,27 @@ def test_remote_fetch_is_bounded(server: _Server, tmp_path: Path) -> None:
         silent.close()
 
 
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def _nested_mp4(depth: int = 300) -> bytes:
+    inner = b""
+    for i in range(depth):
+        inner = _box(b"moov" if i % 2 else b"trak", inner)
+    return _box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2") + inner
+
+
+# A TIFF whose only IFD points back at itself.
+_CYCLIC_TIFF = (b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1)
+                + struct.pack("<HHII", 256, 3, 1, 1) + struct.pack("<I", 8))
+
+
 @pytest.mark.parametrize("name, data, what", [
     ("garbage.jpg", b"\xff\xd8\xff\xe0" + b"x" * 200, "image/jpeg"),
     ("broken.wav", b"RIFF\xff\xff\xff\x7fWAVEfmt " + b"\0" * 30, "audio/wav"),
+    ("nested.mp4", _nested_mp4(), "video/mp4"),
+    ("cyclic.tif", _CYCLIC_TIFF, "image/tiff"),
 ])
 def test_unparsable_file_is_unsigned_with_reason(tmp_path: Path, name: str, data: bytes,
                                                  what: str) -> None:

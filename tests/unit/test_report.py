@@ -163,3 +163,27 @@ def test_real_report_matches_schema(identity: provenance.Identity,
     assert d["ai_training"] == "notAllowed"
     assert d["signer"]["trusted"] is True
     assert d["claim_generator"].startswith("provenance")
+
+
+def test_identities_and_remote_url_are_additive(validator: jsonschema.protocols.Validator) -> None:
+    """v1 stays v1: the new fields validate, and a document from before them still does."""
+    from provenance.report import IdentityReport
+
+    ident = IdentityReport(label="cawg.identity", sig_type="cawg.x509.cose",
+                           name="TEST-ONLY Ada", roles=("cawg.creator",), status="valid",
+                           codes=("cawg.identity.well-formed",))
+    report = Report(path="photo.jpg", media_type="image/jpeg", status="trusted",
+                    origin="human", signer=SIGNER, identities=(ident,),
+                    remote_url="https://example.test/photo.c2pa")
+    doc = report.to_dict()
+    assert doc["schema"] == "provenance.report/v1"
+    assert doc["identities"] == [{"label": "cawg.identity", "sig_type": "cawg.x509.cose",
+                                  "name": "TEST-ONLY Ada", "roles": ["cawg.creator"],
+                                  "status": "valid", "codes": ["cawg.identity.well-formed"]}]
+    validator.validate(doc)
+    old = dict(doc)
+    del old["identities"], old["remote_url"]
+    validator.validate(old)
+    bad = dict(doc, identities=[{**doc["identities"][0], "status": "tampered"}])
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(bad)

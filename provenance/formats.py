@@ -207,6 +207,8 @@ def check_structure(name: str | PurePath, mtype: MediaType, data: bytes) -> None
             zipguard.check_declared(io.BytesIO(data), name=str(name))
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 zipguard.check(zf, name=str(name))
+                # Signing vouches for the members: each must be what the directory says.
+                zipguard.check_members(zf, name=str(name))
         elif mtype.mime in ("image/heic", "image/avif", "video/mp4", "audio/mp4",
                             "video/quicktime"):
             problem = _check_bmff(data)

@@ -18,6 +18,7 @@ __all__ = [
     "ZipLimits",
     "check",
     "check_declared",
+    "check_members",
     "declared_members",
     "open_checked",
     "stream_member",
@@ -146,3 +147,17 @@ def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str,
         raise InputError(f"{name}: the member {info.filename} is damaged or not what the "
                          f"ZIP directory says ({exc})",
                          hint="a real document does not look like this; export it again") from exc
+
+
+def check_members(zf: zipfile.ZipFile, *, name: str, chunk: int = _CHUNK) -> None:
+    """Read every member through :func:`stream_member`, discarding the bytes: a member whose
+    data is not what the central directory says (a lying bomb, a damaged file, a wrong CRC)
+    is refused, in bounded memory and in time bounded by the declared expanded size.
+
+    Raises:
+        InputError: a damaged member or one that expands past its declared size.
+    """
+    for info in zf.infolist():
+        if not info.is_dir():
+            for _ in stream_member(zf, info, name=name, chunk=chunk):
+                pass

@@ -96,7 +96,7 @@ def test_vendor_eku_needs_an_installed_trust_configuration(
     provenance.trust.add_config(cfg, name="vendor")
     installed = TrustStore.installed().merged(_anchors(ca))
     assert "1.3.6.1.4.1.311.76.59.1.9" in installed.ekus
-    signed = sign_bytes(jpeg, name="photo.jpg", identity=signer, trust=installed)[0]
+    signed = sign_bytes(jpeg, name="photo.jpg", identity=signer, trust=installed).data
     assert inspect(signed, name="photo.jpg", trust=installed).status == "trusted"
     # A verifier without that configuration says why the signer is refused.
     other = inspect(signed, name="photo.jpg", trust=_anchors(ca))

@@ -23,7 +23,7 @@ c2patxt = pytest.importorskip("c2patxt")
     "x",
 ])
 def test_c2patxt_validates_our_a8(identity: Identity, text: str) -> None:
-    signed = sign_text(text, identity)
+    signed = sign_text(text, identity=identity)
     assert identity.root is not None
     from cryptography.hazmat.primitives import serialization
 

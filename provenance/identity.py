@@ -254,6 +254,7 @@ class Identity:
                 hint="create one with `provenance identity create --name 'Your Name'` "
                 "or point PROVENANCE_HOME / --identity at an existing one",
             )
+        _check_permissions(d)
         chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
         key_pem = _read(d / _KEY_FILE, "private key")
         encrypted = b"ENCRYPTED" in key_pem
@@ -303,7 +304,8 @@ class Identity:
                 0o600,
             ),
             _CHAIN_FILE: (self.chain_pem(), 0o644),
-            _META_FILE: (json.dumps(self.info().to_dict(), indent=2).encode() + b"\n", 0o644),
+            _META_FILE: (json.dumps({**self.info().to_dict(), "encrypted": bool(password)},
+                                    indent=2).encode() + b"\n", 0o644),
         }
         if self.root is not None:
             files[_ROOT_FILE] = (self.root.public_bytes(serialization.Encoding.PEM), 0o644)
@@ -662,6 +664,11 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password if encrypted else None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        damage = _pem_damage(data)
+        if damage:
+            raise IdentityError(f"the private key {where} is damaged: {damage}",
+                                hint="restore it from a backup; a passphrase cannot help") \
+                from exc
         if encrypted:
             raise IdentityError(
                 f"wrong passphrase for the private key {where}",
@@ -675,6 +682,47 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
         raise IdentityError(f"{where}: unsupported key type",
                             hint="use EC P-256/384/521, RSA >= 2048 or Ed25519")
     return key
+
+
+def _pem_damage(data: bytes) -> str | None:
+    """What is wrong with a PEM key's armour or encoding, or None when it is well formed (so a
+    failure to load it is the passphrase's)."""
+    import base64
+    import binascii
+
+    from asn1crypto import core, keys
+
+    text = data.decode("ascii", "replace")
+    begin = text.find("-----BEGIN ")
+    end = text.find("-----END ", begin + 1)
+    if begin == -1 or end == -1:
+        return "no PEM BEGIN/END lines"
+    body = text[text.find("\n", begin) + 1:end]
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if any(":" in line for line in lines):  # legacy "Proc-Type: 4,ENCRYPTED" headers
+        return None
+    try:
+        der = base64.b64decode("".join(lines), validate=True)
+    except (binascii.Error, ValueError):
+        return "its base64 text is corrupt"
+    spec = keys.EncryptedPrivateKeyInfo if "ENCRYPTED PRIVATE KEY" in text[begin:begin + 40] \
+        else core.Asn1Value
+    try:
+        spec.load(der, strict=True).native  # noqa: B018 (parsing is the check)
+    except (ValueError, TypeError, KeyError):
+        return "its DER structure is corrupt"
+    return None
+
+
+def _check_permissions(d: Path) -> None:
+    """Refuse an identity whose key others can read or whose folder others can write."""
+    from provenance import _perms
+
+    problem = _perms.writable_problem(d, "identity folder") or next(
+        (p for name in (_KEY_FILE, _ROOT_KEY_FILE)
+         if (p := _perms.private_key_problem(d / name))), None)
+    if problem:
+        raise IdentityError(problem)
 
 
 def _check_key_matches(key: PrivateKey, cert: x509.Certificate) -> None:

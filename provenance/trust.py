@@ -181,6 +181,7 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
     d = directory or _home.trust_dir()
     if not d.is_dir():
         return []
+    _check_permissions(d)
     out = []
     for path in sorted(d.glob("*.pem")):
         try:
@@ -189,6 +190,18 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
             continue
         out.append(TrustAnchorFile(path.stem, path, tuple(certs)))
     return out
+
+
+def _check_permissions(d: Path) -> None:
+    """Refuse a trust folder (or an anchor in it) others can write to: anyone could add their
+    own root and have their signatures reported as trusted."""
+    from provenance import _perms
+
+    problem = _perms.writable_problem(d, "trust folder") or next(
+        (p for path in sorted(d.glob("*.pem"))
+         if (p := _perms.writable_problem(path, "trust anchor file"))), None)
+    if problem:
+        raise TrustError(problem)
 
 
 def fetch(url: str, *, timeout: float = 20.0) -> bytes:

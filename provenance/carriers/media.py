@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from provenance import _c2pa
 from provenance.claims import HumanClaim, default_origin
-from provenance.errors import AlreadySigned
+from provenance.errors import AlreadySigned, InputError
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -188,6 +188,11 @@ def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:
             img.thumbnail((256, 256))
             buf = io.BytesIO()
             img.convert("RGB").save(buf, "JPEG", quality=80)
+    except Image.DecompressionBombError as exc:
+        # Bad input, not an operational failure: the image claims more pixels than is sane.
+        raise InputError(f"{name}: cannot make a thumbnail: {exc}",
+                         hint="sign it without --thumbnail, or check where the image came "
+                         "from (a decompression bomb?)") from exc
     except (UnidentifiedImageError, OSError, ValueError):
         return None  # documents, audio, video: no thumbnail rather than a failure
     return ("image/jpeg", buf.getvalue())

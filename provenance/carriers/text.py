@@ -67,8 +67,11 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def nfc(text: str) -> str:
-    """Unicode NFC of ``text`` (ASCII text is returned as it is, without a pass)."""
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    """Unicode NFC of ``text`` (text already in NFC is returned as it is: the check needs no
+    copy, where normalising builds a 4-bytes-per-character buffer first)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def _digest(data: bytes, start: int, length: int) -> bytes:
@@ -143,16 +146,17 @@ def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
     return None
 
 
-def _embedded_store(data: bytes, name: str) -> bytes | None:
+def _embedded_store(data: bytes, name: str, text: str | None = None) -> bytes | None:
     """The manifest store embedded in text ``data`` by any carrier (first found), or None.
 
     No normalisation: NFC leaves U+FEFF and the variation selectors alone, and this only
     asks whether a manifest is there.
     """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    if text is None:  # the caller's decoded text saves a second copy
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     for w in unstructured.iter_wrappers(text, long_enough=True):
         if w.store:
             return w.store
@@ -196,7 +200,7 @@ def sign_text_bytes(
     text = _decode(data, name)
     if not text:
         raise InputError(f"{name} is empty", hint="there is nothing to sign")
-    existing = _embedded_store(data, name)
+    existing = _embedded_store(data, name, text)
     if existing is not None:
         if parent is None and not opts.replace:
             raise AlreadySigned(
@@ -216,7 +220,8 @@ def sign_text_bytes(
                               parent=parent_ing) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
-            body = nfc(text).encode("utf-8")
+            normal = nfc(text)
+            body = data if normal is text else normal.encode("utf-8")
             length = unstructured.target_length(signer.size)
             store = signer.sign(hashlib.sha256(body).digest(), [(len(body), length)])
             wrapper = unstructured.encode_wrapper(store, length=length).encode("utf-8")
@@ -385,6 +390,7 @@ def inspect_text_bytes(
     text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.
     normal = nfc(text)
+    normal_bytes = data if normal is text else None  # already NFC: the bytes are the input
     wrappers = unstructured.find_wrappers(normal, limit=2)
     if len(wrappers) > 1:
         count = unstructured.count_wrappers(normal)
@@ -395,7 +401,10 @@ def inspect_text_bytes(
         if w.store is None:
             return _failure_report(name, "unstructured", "manifest.text.corruptedWrapper",
                                    "the invisible manifest wrapper is damaged")
-        return _external(name, normal.encode("utf-8"), w.store, "unstructured", store_trust,
+        del text  # one copy of the text fewer while c2pa reads
+        hashed = normal_bytes if normal_bytes is not None else normal.encode("utf-8")
+        del normal
+        return _external(name, hashed, w.store, "unstructured", store_trust,
                          [(w.byte_start, w.byte_length)])
     # (2) A.7: inline script in HTML.
     scripts = html.find_scripts(data)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
-from provenance import _c2pa
+from provenance import _c2pa, jumbf
 from provenance.claims import HumanClaim, default_origin
 from provenance.errors import AlreadySigned, InputError
 from provenance.formats import (
@@ -209,5 +209,14 @@ def read(stream: BinaryIO, display: str, mime: str, store: TrustStore) -> Report
                               f"the manifest is corrupt and cannot be read: {exc}"),),
         )
     if found is None:
+        # c2pa found no manifest; if a manifest store's superbox is still in the bytes, the
+        # file's structure was changed around it: that is tampering, not "unsigned".
+        if jumbf.find_manifest_store(stream) is not None:
+            return Report(
+                path=display, media_type=mime, status="invalid", origin="unknown",
+                failures=(Failure("manifest.unreachable",
+                                  "the file's structure was changed; its manifest can no "
+                                  "longer be located"),),
+            )
         return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
     return replace(build_report(display, mime, found, anchors=store), carrier="embedded")

@@ -140,7 +140,10 @@ def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str,
                 if seen > info.file_size:
                     raise _refuse(name, f"{info.filename} expands past its declared size")
                 yield block
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        # (ValueError: a header offset before the start, found by the fuzz suite;
+        # NotImplementedError: an unknown compression; RuntimeError: an encrypted member)
         # zipfile stops at the declared size and then finds the CRC wrong: a member whose
         # data is not what the directory says (a lying bomb, or a damaged file).
         raise InputError(f"{name}: the member {info.filename} is damaged or not what the "

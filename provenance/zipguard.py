@@ -117,7 +117,7 @@ def open_checked(data: bytes | BinaryIO, *, name: str,
     check_declared(stream, name=name, limits=limits)
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise InputError(f"{name} is not a readable ZIP container: {exc}",
                          hint="check that the file is complete") from exc
     try:

@@ -114,3 +114,15 @@ def test_lying_member_is_input_error() -> None:
         with tempfile.TemporaryDirectory() as d:
             liar = hostile.zip_bomb(Path(d) / "liar.docx", expanded=64 << 20, lie=True)
             repack_zip_stored(liar.read_bytes(), "liar.docx")
+
+
+def test_unknown_zip_version_in_the_directory_is_input_error() -> None:
+    """Found by the fuzz suite: zipfile raises NotImplementedError ("zip file version 6.4")
+    for a central-directory entry whose 'version needed' byte is unknown."""
+    data = bytearray(_docx({"word/document.xml": b"<w/>"}))
+    cd = data.find(b"PK\x01\x02")
+    data[cd + 6] = 64  # version needed to extract: 6.4
+    with pytest.raises(InputError):
+        check_structure("x.docx", identify("x.docx", bytes(data)), bytes(data))
+    with pytest.raises(InputError):
+        repack_zip_stored(bytes(data), "x.docx")

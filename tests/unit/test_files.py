@@ -47,15 +47,18 @@ def _dead_pid() -> int:
 
 def test_temp_files_of_killed_runs_are_removed_by_the_next_write(tmp_path: Path) -> None:
     dest = tmp_path / "out.txt"
-    stale = tmp_path / f".out.txt.abc123.{_dead_pid()}.tmp"
+    dead = _dead_pid()
+    stale = tmp_path / f".out.txt.abc123xy.{dead}.tmp"
     stale.write_bytes(b"half written")
-    live = tmp_path / f".out.txt.def456.{os.getpid()}.tmp"  # a run in progress: kept
+    stale2 = tmp_path / f".another.png.k_9m2zq0.{dead}.tmp"  # any output's, same folder
+    stale2.write_bytes(b"half written")
+    live = tmp_path / f".out.txt.def456xy.{os.getpid()}.tmp"  # a run in progress: kept
     live.write_bytes(b"in progress")
-    other = tmp_path / ".other.txt.abc.1.tmp"  # another output's: not ours to judge
+    other = tmp_path / ".other.txt.abc.1.tmp"  # not our temp-file shape: not ours to judge
     other.write_bytes(b"x")
     atomic_write(dest, 0o644, lambda fh: fh.write(b"done"))
     assert dest.read_bytes() == b"done"
-    assert not stale.exists()
+    assert not stale.exists() and not stale2.exists()
     assert live.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [".other.txt.abc.1.tmp", live.name, "out.txt"])

@@ -373,6 +373,48 @@ def _discount_external_location(found: _c2pa.ManifestStore) -> _c2pa.ManifestSto
                                signatures=found.signatures)
 
 
+def _a8(data: bytes, name: str) -> Report | tuple[bytes, unstructured.Wrapper] | None:
+    """The one A.8 wrapper of ``data`` and the NFC bytes its hash covers; a failure Report
+    when there are several; None when there is none.
+
+    Decoded in two parts split at the first U+FEFF: the text before it holds no wrapper, and
+    decoded whole, the wrapper's selectors (outside the Basic Multilingual Plane) would make
+    Python store the whole text at 4 bytes a character. NFC of the two parts is NFC of the
+    whole: U+FEFF starts the second part and composes with nothing.
+
+    Raises:
+        InputError: not UTF-8.
+    """
+    cut = data.find(b"\xef\xbb\xbf")
+    if cut == -1:
+        _decode(data, name)  # only the UTF-8 check: without U+FEFF there is no wrapper
+        return None
+    try:
+        body = data[:cut].decode("utf-8")
+        tail = data[cut:].decode("utf-8")
+    except UnicodeDecodeError:
+        _decode(data, name)  # raises the message with the offending byte's offset
+        raise
+    normal_tail = nfc(tail)
+    wrappers = unstructured.find_wrappers(normal_tail, limit=2)
+    if len(wrappers) > 1:
+        count = unstructured.count_wrappers(normal_tail)
+        return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
+                               f"the text holds {count} manifest wrappers")
+    if not wrappers:
+        return None
+    normal_body = nfc(body)
+    if normal_body is body and normal_tail is tail:  # already NFC: the bytes are the input
+        hashed, shift = data, cut
+    else:
+        head = normal_body.encode("utf-8")
+        hashed, shift = head + normal_tail.encode("utf-8"), len(head)
+    w = wrappers[0]
+    chars = len(normal_body)
+    return hashed, unstructured.Wrapper(w.char_start + chars, w.char_end + chars,
+                                        w.byte_start + shift, w.byte_length, w.store)
+
+
 def inspect_text_bytes(
     data: bytes,
     *,
@@ -387,23 +429,15 @@ def inspect_text_bytes(
         InputError: the data is not UTF-8 text.
     """
     store_trust = trust if trust is not None else TrustStore.installed()
-    text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.
-    normal = nfc(text)
-    normal_bytes = data if normal is text else None  # already NFC: the bytes are the input
-    wrappers = unstructured.find_wrappers(normal, limit=2)
-    if len(wrappers) > 1:
-        count = unstructured.count_wrappers(normal)
-        return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
-                               f"the text holds {count} manifest wrappers")
-    if wrappers:
-        w = wrappers[0]
+    found = _a8(data, name)
+    if isinstance(found, Report):
+        return found
+    if found is not None:
+        hashed, w = found
         if w.store is None:
             return _failure_report(name, "unstructured", "manifest.text.corruptedWrapper",
                                    "the invisible manifest wrapper is damaged")
-        del text  # one copy of the text fewer while c2pa reads
-        hashed = normal_bytes if normal_bytes is not None else normal.encode("utf-8")
-        del normal
         return _external(name, hashed, w.store, "unstructured", store_trust,
                          [(w.byte_start, w.byte_length)])
     # (2) A.7: inline script in HTML.

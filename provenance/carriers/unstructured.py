@@ -112,6 +112,9 @@ _SPAN = 1 << 20
 def _utf8_len(text: str, start: int, end: int) -> int:
     """UTF-8 length of ``text[start:end]``, a megabyte at a time (a 10 MB text is not copied
     and encoded whole just to learn where its wrapper starts)."""
+    if end - start <= _SPAN:
+        piece = text[start:end]
+        return len(piece) if piece.isascii() else len(piece.encode("utf-8"))
     total = 0
     for i in range(start, end, _SPAN):
         piece = text[i:min(i + _SPAN, end)]
@@ -146,9 +149,9 @@ def iter_wrappers(text: str, *, long_enough: bool = False) -> Iterator[Wrapper]:
         pos, end = m.span()
         byte_pos += _utf8_len(text, char_pos, pos)
         run = m.group()
-        raw = run[1:].translate(_BYTE_OF).encode("latin-1")
         store: bytes | None = None
-        if len(raw) >= _HEADER.size:
+        if end - pos > _HEADER.size:  # long enough to hold a header: decode it
+            raw = run[1:].translate(_BYTE_OF).encode("latin-1")
             magic, version, size = _HEADER.unpack_from(raw)
             if magic == MAGIC and version == VERSION and _HEADER.size + size <= len(raw):
                 store = raw[_HEADER.size:_HEADER.size + size]

@@ -664,7 +664,9 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password if encrypted else None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        damage = _pem_damage(data)
+        from provenance._guards import pem_damage
+
+        damage = pem_damage(data)
         if damage:
             raise IdentityError(f"the private key {where} is damaged: {damage}",
                                 hint="restore it from a backup; a passphrase cannot help") \
@@ -684,43 +686,13 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
     return key
 
 
-def _pem_damage(data: bytes) -> str | None:
-    """What is wrong with a PEM key's armour or encoding, or None when it is well formed (so a
-    failure to load it is the passphrase's)."""
-    import base64
-    import binascii
-
-    from asn1crypto import core, keys
-
-    text = data.decode("ascii", "replace")
-    begin = text.find("-----BEGIN ")
-    end = text.find("-----END ", begin + 1)
-    if begin == -1 or end == -1:
-        return "no PEM BEGIN/END lines"
-    body = text[text.find("\n", begin) + 1:end]
-    lines = [line.strip() for line in body.splitlines() if line.strip()]
-    if any(":" in line for line in lines):  # legacy "Proc-Type: 4,ENCRYPTED" headers
-        return None
-    try:
-        der = base64.b64decode("".join(lines), validate=True)
-    except (binascii.Error, ValueError):
-        return "its base64 text is corrupt"
-    spec = keys.EncryptedPrivateKeyInfo if "ENCRYPTED PRIVATE KEY" in text[begin:begin + 40] \
-        else core.Asn1Value
-    try:
-        spec.load(der, strict=True).native  # noqa: B018 (parsing is the check)
-    except (ValueError, TypeError, KeyError):
-        return "its DER structure is corrupt"
-    return None
-
-
 def _check_permissions(d: Path) -> None:
     """Refuse an identity whose key others can read or whose folder others can write."""
-    from provenance import _perms
+    from provenance import _guards
 
-    problem = _perms.writable_problem(d, "identity folder") or next(
+    problem = _guards.writable_problem(d, "identity folder") or next(
         (p for name in (_KEY_FILE, _ROOT_KEY_FILE)
-         if (p := _perms.private_key_problem(d / name))), None)
+         if (p := _guards.private_key_problem(d / name))), None)
     if problem:
         raise IdentityError(problem)
 

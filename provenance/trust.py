@@ -195,11 +195,11 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
 def _check_permissions(d: Path) -> None:
     """Refuse a trust folder (or an anchor in it) others can write to: anyone could add their
     own root and have their signatures reported as trusted."""
-    from provenance import _perms
+    from provenance import _guards
 
-    problem = _perms.writable_problem(d, "trust folder") or next(
+    problem = _guards.writable_problem(d, "trust folder") or next(
         (p for path in sorted(d.glob("*.pem"))
-         if (p := _perms.writable_problem(path, "trust anchor file"))), None)
+         if (p := _guards.writable_problem(path, "trust anchor file"))), None)
     if problem:
         raise TrustError(problem)
 

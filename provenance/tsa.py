@@ -120,10 +120,10 @@ class TimestampAuthority:
         Raises:
             IdentityError: no TSA there, or its files are unusable.
         """
-        from provenance import _perms
+        from provenance import _guards
 
         d = Path(directory)
-        problem = _perms.private_key_problem(d / _KEY)
+        problem = _guards.private_key_problem(d / _KEY)
         if problem:
             raise IdentityError(problem)
         try:

@@ -1,5 +1,6 @@
-"""Permission checks on secrets and trust stores, as ssh makes them: a private key others can
-read, or an identity or trust folder others can write to, is refused.
+"""Guards on secrets and trust stores: a private key others can read, or an identity or trust
+folder others can write to, is refused (as ssh refuses them); a damaged key file is told apart
+from a wrong passphrase.
 
 A trust folder anyone can write to lets anyone make their own signatures "trusted"; a key
 others can read is no longer private. Shared CI setups that cannot fix the modes set
@@ -8,6 +9,8 @@ others can read is no longer private. Shared CI setups that cannot fix the modes
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import stat
 from pathlib import Path
@@ -46,4 +49,31 @@ def writable_problem(path: Path, what: str) -> str | None:
         return (f"the {what} {path} is writable by others (mode {mode:04o}), so anyone "
                 f"could change it; fix it with `chmod o-w {path}`, or set {OVERRIDE}=1 on a "
                 "shared CI runner")
+    return None
+
+
+def pem_damage(data: bytes) -> str | None:
+    """What is wrong with a PEM key's armour or encoding, or None when it is well formed (so a
+    failure to load it is the passphrase's)."""
+    from asn1crypto import core, keys
+
+    text = data.decode("ascii", "replace")
+    begin = text.find("-----BEGIN ")
+    end = text.find("-----END ", begin + 1)
+    if begin == -1 or end == -1:
+        return None  # not PEM at all: the caller's "no usable PEM private key" says so
+    body = text[text.find("\n", begin) + 1:end]
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if any(":" in line for line in lines):  # legacy "Proc-Type: 4,ENCRYPTED" headers
+        return None
+    try:
+        der = base64.b64decode("".join(lines), validate=True)
+    except (binascii.Error, ValueError):
+        return "its base64 text is corrupt"
+    spec = keys.EncryptedPrivateKeyInfo if "ENCRYPTED PRIVATE KEY" in text[begin:begin + 40] \
+        else core.Asn1Value
+    try:
+        spec.load(der, strict=True).native  # noqa: B018 (parsing is the check)
+    except (ValueError, TypeError, KeyError):
+        return "its DER structure is corrupt"
     return None

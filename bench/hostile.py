@@ -186,10 +186,11 @@ def cases(work: Path, env: dict[str, str], limit: float, quick: bool, only: str)
         mb = f.stat().st_size / (1 << 20)
         for what, args in (("sign", [*sign, f, "-o", work / out]),
                            ("verify", ["verify", work / out])):
-            if only not in f"{label} {what}":
+            title = f"{label} {mb:.0f} MB: {what}"
+            if only not in title:
                 continue
             r = run(args, env=env, limit=120)
-            print(f"{f'{label} {mb:.0f} MB: {what}':38} {fmt(r, 120)}  "
+            print(f"{title:38} {fmt(r, 120)}  "
                   f"{(r.peak_mib - base.peak_mib) / mb:4.1f}x file")
 
 

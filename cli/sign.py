@@ -205,8 +205,7 @@ def sign_cmd(
     _warn_expiry(identity)
     opts = options(identity)
     with _executor(jobs, executor_url, len(items)) as ex:
-        signer: Identity | provenance.batch.IdentityRef = identity if ex is None else \
-            provenance.batch.IdentityRef(directory.absolute(), password)
+        signer = _signer_for(identity, directory, remote=executor_url is not None)
         results = provenance.batch.sign(
             items, identity=signer, options=opts, trust=store, force=force, strict=strict,
             skip_signed=skip_signed, executor=ex, file_timeout=_file_timeout(file_timeout),
@@ -220,6 +219,16 @@ def sign_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _signer_for(identity: Identity, directory: Path, *, remote: bool,
+                ) -> Identity | provenance.batch.IdentityRef:
+    """What the workers get. Local workers: the loaded identity (over local pipes). A Dask
+    cluster: only the identity's path; each worker reads the key from the shared path and
+    the passphrase from its own environment, so no secret goes to the scheduler."""
+    if remote:
+        return provenance.batch.IdentityRef(directory.absolute())
+    return identity
 
 
 def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None,

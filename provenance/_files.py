@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
-from glob import escape as glob_escape
 from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
 
@@ -118,7 +118,7 @@ def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tupl
         OutputError: the directory or file cannot be written.
     """
     dest_dir = dest.parent if str(dest.parent) else Path(".")
-    _remove_stale(dest_dir, dest.name)
+    _remove_stale(dest_dir)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.",
                                         suffix=f".{os.getpid()}.tmp")
@@ -144,16 +144,26 @@ def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tupl
     return result, size
 
 
-def _remove_stale(folder: Path, name: str) -> None:
-    """Remove temp files of ``name`` left by a run that was killed (``kill -9``, power loss):
-    each temp file carries its writer's pid, and one whose writer is gone is stale. A run in
-    progress (its pid alive) keeps its temp file."""
-    with contextlib.suppress(OSError):
-        for tmp in folder.glob(f".{glob_escape(name)}.*.tmp"):
-            pid = tmp.name[:-4].rpartition(".")[2]
-            if pid.isdigit() and not _alive(int(pid)):
+# A temp file of ours: ".NAME." + mkstemp's 8 random characters + ".PID.tmp".
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.(\d+)\.tmp$")
+_swept: set[str] = set()
+
+
+def _remove_stale(folder: Path) -> None:
+    """Remove temp files left in ``folder`` by runs that were killed (``kill -9``, power
+    loss): each temp file carries its writer's pid, and one whose writer is gone is stale.
+    A run in progress (its pid alive) keeps its temp file. Once per folder per process, so a
+    batch of many files into one folder lists it once, not once per file."""
+    key = os.path.abspath(folder)
+    if key in _swept:
+        return
+    _swept.add(key)
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            m = _TEMP.match(entry.name)
+            if m and not _alive(int(m.group(1))) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
-                    tmp.unlink()
+                    os.unlink(entry.path)
 
 
 def _alive(pid: int) -> bool:

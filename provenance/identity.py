@@ -274,6 +274,7 @@ class Identity:
                 f"give the folder that holds them (the default is {default_identity_dir()}: "
                 "Identity.default(), PROVENANCE_HOME, --identity DIR)",
             )
+        _check_permissions(d)
         password = passphrase(password)
         chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
         key_pem = _read(d / _KEY_FILE, "private key")
@@ -332,7 +333,8 @@ class Identity:
                 0o600,
             ),
             _CHAIN_FILE: (self.chain_pem(), 0o644),
-            _META_FILE: (json.dumps(self.info().to_dict(), indent=2).encode() + b"\n", 0o644),
+            _META_FILE: (json.dumps({**self.info().to_dict(), "encrypted": bool(password)},
+                                    indent=2).encode() + b"\n", 0o644),
         }
         if self.root is not None:
             files[_ROOT_FILE] = (self.root.public_bytes(serialization.Encoding.PEM), 0o644)
@@ -733,6 +735,13 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password if encrypted else None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        from provenance._guards import pem_damage
+
+        damage = pem_damage(data)
+        if damage:
+            raise IdentityError(f"the private key {where} is damaged: {damage}",
+                                hint="restore it from a backup; a passphrase cannot help") \
+                from exc
         if encrypted:
             raise IdentityError(
                 f"wrong passphrase for the private key {where}",
@@ -746,6 +755,17 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
         raise IdentityError(f"{where}: unsupported key type",
                             hint="use EC P-256/384/521, RSA >= 2048 or Ed25519")
     return key
+
+
+def _check_permissions(d: Path) -> None:
+    """Refuse an identity whose key others can read or whose folder others can write."""
+    from provenance import _guards
+
+    problem = _guards.writable_problem(d, "identity folder") or next(
+        (p for name in (_KEY_FILE, _ROOT_KEY_FILE)
+         if (p := _guards.private_key_problem(d / name))), None)
+    if problem:
+        raise IdentityError(problem)
 
 
 def _check_key_matches(key: PrivateKey, cert: x509.Certificate) -> None:

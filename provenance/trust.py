@@ -203,6 +203,7 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
     d = directory or _home.trust_dir()
     if not d.is_dir():
         return []
+    _check_permissions(d)
     out = []
     for path in sorted(d.glob("*.pem")):
         try:
@@ -278,6 +279,18 @@ def add_config(source: Path | str, *, name: str | None = None,
         raise TrustError(f"cannot write trust configuration to {d}: {exc.strerror or exc}",
                          hint="check PROVENANCE_HOME is writable") from exc
     return dest, oids
+
+
+def _check_permissions(d: Path) -> None:
+    """Refuse a trust folder (or an anchor in it) others can write to: anyone could add their
+    own root and have their signatures reported as trusted."""
+    from provenance import _guards
+
+    problem = _guards.writable_problem(d, "trust folder") or next(
+        (p for path in sorted(d.glob("*.pem"))
+         if (p := _guards.writable_problem(path, "trust anchor file"))), None)
+    if problem:
+        raise TrustError(problem)
 
 
 def fetch(url: str, *, timeout: float = 20.0) -> bytes:

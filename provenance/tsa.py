@@ -121,7 +121,12 @@ class TimestampAuthority:
         Raises:
             IdentityError: no TSA there, or its files are unusable.
         """
+        from provenance import _guards
+
         d = Path(directory)
+        problem = _guards.private_key_problem(d / _KEY)
+        if problem:
+            raise IdentityError(problem)
         try:
             cert = x509.load_pem_x509_certificate((d / _CERT).read_bytes())
             root = x509.load_pem_x509_certificate((d / _ROOT).read_bytes())

@@ -118,7 +118,7 @@ def open_checked(data: bytes | BinaryIO, *, name: str,
     check_declared(stream, name=name, limits=limits)
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise InputError(f"{name} is not a readable ZIP container: {exc}",
                          hint="check that the file is complete") from exc
     try:
@@ -141,7 +141,10 @@ def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str,
                 if seen > info.file_size:
                     raise _refuse(name, f"{info.filename} expands past its declared size")
                 yield block
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        # (ValueError: a header offset before the start, found by the fuzz suite;
+        # NotImplementedError: an unknown compression; RuntimeError: an encrypted member)
         # zipfile stops at the declared size and then finds the CRC wrong: a member whose
         # data is not what the directory says (a lying bomb, or a damaged file).
         raise InputError(f"{name}: the member {info.filename} is damaged or not what the "

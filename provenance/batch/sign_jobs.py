@@ -35,10 +35,13 @@ from provenance.trust import TrustStore
 
 @dataclass(frozen=True)
 class IdentityRef:
-    """An identity by its directory (and passphrase), loaded by each worker for itself.
+    """An identity by its directory, loaded by each worker for itself.
 
     Use it with remote executors: the key stays on disk, readable at the same path on the
-    workers. The passphrase travels with the work; use a TLS-secured cluster.
+    workers, and nothing secret travels with the work. The passphrase of an encrypted key
+    comes from each worker's own environment: ``PROVENANCE_KEY_PASSWORD``, or the file named
+    by ``PROVENANCE_KEY_PASSWORD_FILE`` (a secret mounted on the workers). ``password`` is
+    for local executors only: given, it is pickled with every task.
     """
 
     directory: Path
@@ -46,7 +49,26 @@ class IdentityRef:
 
     def load(self) -> Identity:
         """Load the identity (IdentityError when it cannot be)."""
-        return Identity.load(self.directory, password=self.password)
+        return Identity.load(self.directory, password=self.password or _worker_password())
+
+
+def _worker_password() -> bytes | None:
+    """The passphrase this worker was given: its environment or a secret file."""
+    import os
+
+    env = os.environ.get("PROVENANCE_KEY_PASSWORD")
+    if env:
+        return env.encode()
+    secret = os.environ.get("PROVENANCE_KEY_PASSWORD_FILE")
+    if secret:
+        try:
+            return Path(secret).read_bytes().rstrip(b"\r\n")
+        except OSError as exc:
+            from provenance.errors import IdentityError
+
+            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: "
+                                f"{exc.strerror or exc}") from exc
+    return None
 
 
 @dataclass(frozen=True, repr=False)

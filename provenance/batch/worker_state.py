@@ -9,6 +9,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 from provenance.errors import InputError
@@ -50,8 +51,19 @@ class FileTimeout(InputError):
     """One file of a batch took longer than the per-file limit (``--file-timeout``)."""
 
 
-def _expired(signum: int, frame: object) -> None:
+def _expired(signum: int, frame: FrameType | None) -> None:
+    # Inside a c2pa stream callback (Python called from native code) an exception would be
+    # printed and swallowed by ctypes: try again a moment later, once back in our code.
+    f = frame
+    while f is not None:
+        if _C2PA_DIR in f.f_code.co_filename:
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
+        f = f.f_back
     raise _Expired
+
+
+_C2PA_DIR = f"{os.sep}c2pa{os.sep}"
 
 
 class _Expired(BaseException):

@@ -29,35 +29,33 @@ __all__ = [
 _C2PA_TYPE = re.compile(rb"\btype\s*=\s*[\"']?application/c2pa[\"']?", re.IGNORECASE)
 _C2PA_REL = re.compile(rb"\brel\s*=\s*[\"']?c2pa-manifest[\"']?", re.IGNORECASE)
 _SPACE = re.compile(rb"\s+")
-_CLOSE_REST = re.compile(rb"\s*>")
 _HREF = re.compile(rb"\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
-# Bytes that continue a tag name (``\b`` in a regex): ``<scripts>`` is another element.
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_OPENERS: dict[bytes, re.Pattern[bytes]] = {
+    name: re.compile(b"<" + name + rb"(?![a-z0-9_])", re.IGNORECASE)
+    for name in (b"script", b"link", b"head", b"html")
+}
+_CLOSE_SCRIPT = re.compile(rb"</script\s*>", re.IGNORECASE)
 
 
-def _tags(lower: bytes, name: bytes) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of every ``<name ...>`` start tag, in one left-to-right pass.
+def _tags(data: bytes, name: bytes) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of every ``<name ...>`` start tag, in one left-to-right pass (no copy
+    of the page: a case-insensitive search for the opener, then the next ``>``).
 
-    ``lower`` is the page lowered (made once by the caller). A tag with no closing ``>``
-    ends the scan: no later tag can close either.
+    A tag with no closing ``>`` ends the scan: no later tag can close either.
     """
-    opener = b"<" + name
-    pos = lower.find(opener)
-    while pos != -1:
-        after = pos + len(opener)
-        if after < len(lower) and lower[after] in _WORD:
-            pos = lower.find(opener, after)  # <scripts>, <linked>: another element
-            continue
-        close = lower.find(b">", after)
+    opener = _OPENERS[name]
+    m = opener.search(data)
+    while m:
+        close = data.find(b">", m.end())
         if close == -1:
             return
-        yield pos, close + 1
-        pos = lower.find(opener, close + 1)
+        yield m.start(), close + 1
+        m = opener.search(data, close + 1)
 
 
 def _first_tag(data: bytes, name: bytes) -> int | None:
     """End offset of the first ``<name ...>`` start tag, or None."""
-    for _, end in _tags(data.lower(), name):
+    for _, end in _tags(data, name):
         return end
     return None
 
@@ -102,38 +100,26 @@ class Script:
 def find_scripts(data: bytes) -> list[Script]:
     """Every inline ``application/c2pa`` script element (linear in the page's length)."""
     out = []
-    lower = data.lower()
     pos = 0
-    for start, tag_end in _tags(lower, b"script"):
+    for start, tag_end in _tags(data, b"script"):
         if start < pos or not _C2PA_TYPE.search(data, start, tag_end):
             continue  # inside the previous element's content, or another script
-        close, gt = _closing(lower, tag_end)
-        if close == -1:
+        close = _CLOSE_SCRIPT.search(data, tag_end)
+        if close is None:
             break  # unclosed: no later element can close either
         try:
-            store: bytes | None = base64.b64decode(_SPACE.sub(b"", data[tag_end:close]),
-                                                   validate=True)
+            store: bytes | None = base64.b64decode(
+                _SPACE.sub(b"", data[tag_end:close.start()]), validate=True)
         except (binascii.Error, ValueError):
             store = None
-        out.append(Script(start, gt + 1 - start, store or None))
-        pos = gt + 1
+        out.append(Script(start, close.end() - start, store or None))
+        pos = close.end()
     return out
-
-
-def _closing(lower: bytes, pos: int) -> tuple[int, int]:
-    """``(start, index of '>')`` of the first ``</script\\s*>`` at or after ``pos``; (-1, -1)."""
-    close = lower.find(b"</script", pos)
-    while close != -1:
-        m = _CLOSE_REST.match(lower, close + 8)
-        if m:
-            return close, m.end() - 1
-        close = lower.find(b"</script", close + 8)
-    return -1, -1
 
 
 def link_spans(data: bytes) -> list[tuple[int, int]]:
     """``(start, end)`` of every ``c2pa-manifest`` link element."""
-    return [(start, end) for start, end in _tags(data.lower(), b"link")
+    return [(start, end) for start, end in _tags(data, b"link")
             if _C2PA_REL.search(data, start, end)]
 
 

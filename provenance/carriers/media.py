@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from provenance import _c2pa
+from provenance import _c2pa, jumbf
 from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
-from provenance.errors import AlreadySigned
+from provenance.errors import AlreadySigned, InputError
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -236,6 +236,11 @@ def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:
             img.thumbnail((256, 256))
             buf = io.BytesIO()
             img.convert("RGB").save(buf, "JPEG", quality=80)
+    except Image.DecompressionBombError as exc:
+        # Bad input, not an operational failure: the image claims more pixels than is sane.
+        raise InputError(f"{name}: cannot make a thumbnail: {exc}",
+                         hint="sign it without --thumbnail, or check where the image came "
+                         "from (a decompression bomb?)") from exc
     except (UnidentifiedImageError, OSError, ValueError):
         return None  # documents, audio, video: no thumbnail rather than a failure
     return ("image/jpeg", buf.getvalue())
@@ -284,6 +289,15 @@ def read(stream: BinaryIO, display: str, mime: str, store: TrustStore, *,
         stream.seek(0)
         if _prerelease_store(stream):
             return read_prerelease(display, mime)
+        # c2pa found no manifest; if a manifest store's superbox is still in the bytes, the
+        # file's structure was changed around it: that is tampering, not "unsigned".
+        if jumbf.find_manifest_store(stream) is not None:
+            return Report(
+                path=display, media_type=mime, status="invalid", origin="unknown",
+                failures=(Failure("manifest.unreachable",
+                                  "the file's structure was changed; its manifest can no "
+                                  "longer be located"),),
+            )
         return Report(path=display, media_type=mime, status="unsigned", origin="unknown")
     return replace(build_report(display, mime, found, anchors=store), carrier="embedded")
 

@@ -74,8 +74,11 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def nfc(text: str) -> str:
-    """Unicode NFC of ``text`` (ASCII text is returned as it is, without a pass)."""
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    """Unicode NFC of ``text`` (text already in NFC is returned as it is: the check needs no
+    copy, where normalising builds a 4-bytes-per-character buffer first)."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def _digest(data: bytes, start: int, length: int) -> bytes:
@@ -151,16 +154,17 @@ def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
     return None
 
 
-def _embedded_store(data: bytes, name: str) -> bytes | None:
+def _embedded_store(data: bytes, name: str, text: str | None = None) -> bytes | None:
     """The manifest store embedded in text ``data`` by any carrier (first found), or None.
 
     No normalisation: NFC leaves U+FEFF and the variation selectors alone, and this only
     asks whether a manifest is there.
     """
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    if text is None:  # the caller's decoded text saves a second copy
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     for w in unstructured.iter_wrappers(text, long_enough=True):
         if w.store:
             return w.store
@@ -204,7 +208,7 @@ def sign_text_bytes(
     text = _decode(data, name)
     if not text:
         raise InputError(f"{name} is empty", hint="there is nothing to sign")
-    existing = _embedded_store(data, name)
+    existing = _embedded_store(data, name, text)
     if existing is None and html.find_links(data):
         # An A.7 link page is signed too: its manifest is published beside it.
         if parent is None and not opts.replace:
@@ -233,7 +237,8 @@ def sign_text_bytes(
                               parent=parent_ing, ekus=anchors.eku_config()) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
-            body = nfc(text).encode("utf-8")
+            normal = nfc(text)
+            body = data if normal is text else normal.encode("utf-8")
             store = _sign_unpadded(signer, body)
             return SignedText(body + unstructured.encode_wrapper(store).encode("utf-8"), chosen)
         if chosen == "structured":
@@ -421,6 +426,48 @@ def _discount_external_location(found: _c2pa.ManifestStore) -> _c2pa.ManifestSto
                                signatures=found.signatures)
 
 
+def _a8(data: bytes, name: str) -> Report | tuple[bytes, unstructured.Wrapper] | None:
+    """The one A.8 wrapper of ``data`` and the NFC bytes its hash covers; a failure Report
+    when there are several; None when there is none.
+
+    Decoded in two parts split at the first U+FEFF: the text before it holds no wrapper, and
+    decoded whole, the wrapper's selectors (outside the Basic Multilingual Plane) would make
+    Python store the whole text at 4 bytes a character. NFC of the two parts is NFC of the
+    whole: U+FEFF starts the second part and composes with nothing.
+
+    Raises:
+        InputError: not UTF-8.
+    """
+    cut = data.find(b"\xef\xbb\xbf")
+    if cut == -1:
+        _decode(data, name)  # only the UTF-8 check: without U+FEFF there is no wrapper
+        return None
+    try:
+        body = data[:cut].decode("utf-8")
+        tail = data[cut:].decode("utf-8")
+    except UnicodeDecodeError:
+        _decode(data, name)  # raises the message with the offending byte's offset
+        raise
+    normal_tail = nfc(tail)
+    wrappers = unstructured.find_wrappers(normal_tail, limit=2)
+    if len(wrappers) > 1:
+        count = unstructured.count_wrappers(normal_tail)
+        return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
+                               f"the text holds {count} manifest wrappers")
+    if not wrappers:
+        return None
+    normal_body = nfc(body)
+    if normal_body is body and normal_tail is tail:  # already NFC: the bytes are the input
+        hashed, shift = data, cut
+    else:
+        head = normal_body.encode("utf-8")
+        hashed, shift = head + normal_tail.encode("utf-8"), len(head)
+    w = wrappers[0]
+    chars = len(normal_body)
+    return hashed, unstructured.Wrapper(w.char_start + chars, w.char_end + chars,
+                                        w.byte_start + shift, w.byte_length, w.store)
+
+
 def inspect_text_bytes(
     data: bytes,
     *,
@@ -442,20 +489,16 @@ def inspect_text_bytes(
 def _inspect_text_bytes(data: bytes, *, name: str, trust: TrustStore | None,
                         sidecar: bytes | None) -> Report:
     store_trust = trust if trust is not None else TrustStore.installed()
-    text = _decode(data, name)
     # (1) A.8: invisible wrapper. Offsets are in the NFC text.
-    normal = nfc(text)
-    wrappers = unstructured.find_wrappers(normal, limit=2)
-    if len(wrappers) > 1:
-        count = unstructured.count_wrappers(normal)
-        return _failure_report(name, "unstructured", "manifest.text.multipleWrappers",
-                               f"the text holds {count} manifest wrappers")
-    if wrappers:
-        w = wrappers[0]
+    found = _a8(data, name)
+    if isinstance(found, Report):
+        return found
+    if found is not None:
+        hashed, w = found
         if w.store is None:
             return _failure_report(name, "unstructured", "manifest.text.corruptedWrapper",
                                    "the invisible manifest wrapper is damaged")
-        return _external(name, normal.encode("utf-8"), w.store, "unstructured", store_trust,
+        return _external(name, hashed, w.store, "unstructured", store_trust,
                          [(w.byte_start, w.byte_length)])
     # (2) A.7: inline script in HTML.
     scripts = html.find_scripts(data)

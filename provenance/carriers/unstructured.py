@@ -119,6 +119,22 @@ _LONG_RUN = re.compile("\ufeff[\ufe00-\ufe0f\U000e0100-\U000e01ef]{" + str(_HEAD
 _BYTE_OF = {**{0xFE00 + b: b for b in range(16)}, **{0xE0100 + b: b + 16 for b in range(240)}}
 
 
+_SPAN = 1 << 20
+
+
+def _utf8_len(text: str, start: int, end: int) -> int:
+    """UTF-8 length of ``text[start:end]``, a megabyte at a time (a 10 MB text is not copied
+    and encoded whole just to learn where its wrapper starts)."""
+    if end - start <= _SPAN:
+        piece = text[start:end]
+        return len(piece) if piece.isascii() else len(piece.encode("utf-8"))
+    total = 0
+    for i in range(start, end, _SPAN):
+        piece = text[i:min(i + _SPAN, end)]
+        total += len(piece) if piece.isascii() else len(piece.encode("utf-8"))
+    return total
+
+
 def find_wrappers(text: str, *, limit: int | None = None) -> list[Wrapper]:
     """Every U+FEFF followed by at least one variation selector, decoded (the first ``limit``
     when given).
@@ -144,12 +160,11 @@ def iter_wrappers(text: str, *, long_enough: bool = False) -> Iterator[Wrapper]:
     char_pos = 0
     for m in (_LONG_RUN if long_enough else _RUN).finditer(text):
         pos, end = m.span()
-        gap = text[char_pos:pos]
-        byte_pos += len(gap) if gap.isascii() else len(gap.encode("utf-8"))
+        byte_pos += _utf8_len(text, char_pos, pos)
         run = m.group()
-        raw = run[1:].translate(_BYTE_OF).encode("latin-1")
         store: bytes | None = None
-        if len(raw) >= _HEADER.size:
+        if end - pos > _HEADER.size:  # long enough to hold a header: decode it
+            raw = run[1:].translate(_BYTE_OF).encode("latin-1")
             magic, version, size = _HEADER.unpack_from(raw)
             if magic == MAGIC and version == VERSION and _HEADER.size + size <= len(raw):
                 store = raw[_HEADER.size:_HEADER.size + size]

@@ -116,3 +116,42 @@ def test_workers_die_with_their_parent_after_kill_9(tmp_path: Path) -> None:
         alive = [w for w in alive if Path(f"/proc/{w}").exists()
                  and "Z" not in (Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1][:3])]
     assert not alive, f"workers {alive} outlived their parent"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sign_j2_killed_leaves_no_worker_signing(tmp_path: Path, identity_dir: Path) -> None:
+    """`provenance sign -j 2` killed with SIGKILL: its workers stop at once (they hold the
+    decrypted key), no output appears afterwards, and no temp file a rerun would keep."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(600):
+        (src / f"n{i:03}.txt").write_text(f"Human note {i}.\n" * 50)
+    out = tmp_path / "out"
+    out.mkdir()
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "provenance", "sign", "--identity",
+                             str(identity_dir), "-r", str(src), "--out-dir", str(out),
+                             "-j", "2", "-q"], cwd=root, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*.txt"))) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()
+             and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1][:3]]
+    assert not alive, f"workers {alive} outlived their parent"
+    done = sorted(p.name for p in out.iterdir())
+    time.sleep(1.5)
+    assert sorted(p.name for p in out.iterdir()) == done  # nobody goes on signing
+    assert len([n for n in done if not n.startswith(".")]) < 600
+    # A rerun finishes the job and leaves no temp file behind.
+    rerun = subprocess.run([sys.executable, "-m", "provenance", "sign", "--identity",
+                            str(identity_dir), "-r", str(src), "--out-dir", str(out), "-j", "2",
+                            "-q"], cwd=root, capture_output=True, text=True, timeout=300,
+                           check=False)
+    assert rerun.returncode == 0, rerun.stderr
+    names = [p.name for p in out.iterdir()]
+    assert len(names) == 600 and not [n for n in names if n.endswith(".tmp")]

@@ -180,3 +180,17 @@ def test_file_timeout_option_and_config_key_are_accepted(tmp_path: Path, home: P
     assert proc.returncode == EXIT_OK, describe(proc)
     proc = run("verify", tmp_path / "ok0.txt", "--file-timeout", "0")
     assert proc.returncode == EXIT_USAGE
+
+
+def test_thumbnail_of_a_decompression_bomb_is_bad_input(tmp_path: Path,
+                                                        identity_dir: Path) -> None:
+    from PIL import Image
+
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000)).save(bomb, optimize=True)  # 400 Mpixel, a few KB
+    assert bomb.stat().st_size < 1 << 20
+    out = tmp_path / "out.png"
+    proc = run("sign", "--identity", identity_dir, "--thumbnail", bomb, "-o", out)
+    assert proc.returncode == EXIT_USAGE, describe(proc)
+    assert "cannot make a thumbnail" in proc.stderr and "without --thumbnail" in proc.stderr
+    assert not out.exists()

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from provenance import _c2pa
 from provenance.claims import HumanClaim, default_origin
 from provenance.errors import AlreadySigned
+from provenance.fingerprint.assertion import with_soft_binding
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -140,6 +141,7 @@ def sign_into(
     thumb = _thumbnail(name, data) if options.thumbnail else None
     human = default_claim(mtype, options.claim_for(name), parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
+    manifest = with_soft_binding(manifest, data, mtype.mime)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
     trust_pem = (trust if trust is not None else TrustStore.installed()).pem()
     if mtype.mime in _DATA_HASHED and not has_store:

@@ -15,6 +15,7 @@ import typer
 import provenance
 from cli.common import EXIT_OPERATIONAL, err, out
 from cli.identity import identity_app
+from cli.registry import registry_app
 from cli.sign import sign_cmd, strip_cmd
 from cli.trust import trust_app
 from cli.tsa import tsa_app
@@ -36,6 +37,7 @@ app.command("inspect")(inspect_cmd)
 app.add_typer(identity_app, name="identity")
 app.add_typer(trust_app, name="trust")
 app.add_typer(tsa_app, name="tsa")
+app.add_typer(registry_app, name="registry")
 
 
 def _show_version(value: bool) -> None:

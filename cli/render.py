@@ -121,13 +121,14 @@ class _Renderer:
     def _line(self, r: provenance.batch.Result) -> str | None:
         b = provenance.batch
         if isinstance(r, b.Failed):
-            return f"FAIL {r.path}: {'; '.join(r.reasons)}"
+            return f"FAIL {r.path}: {'; '.join(r.reasons)}{_recovered_note(r.report)}"
         if isinstance(r, b.Skipped):
             return None if self.quiet else f"SKIP {r.path}: {r.reason}"
         if isinstance(r, b.Verified):
             if r.warnings:
                 return f"WARN {r.path}: {'; '.join(r.warnings)}"
-            return None if self.quiet else f"OK   {r.path}: {_summary(r.report)}"
+            return None if self.quiet else \
+                f"OK   {r.path}: {_summary(r.report)}{_recovered_note(r.report)}"
         if isinstance(r, b.Signed):
             note = " (zip repacked with stored members)" if r.repacked else ""
             return None if self.quiet else f"OK   {r.path} -> {r.output}{note}"
@@ -216,6 +217,20 @@ def _summary(report: Report) -> str:
     return ", ".join(parts)
 
 
+def _recovered_note(report: Report | None) -> str:
+    """The recovery clause of a file's line: who the registry says made it, and that this is
+    not a cryptographic match."""
+    if report is None or not report.recovered:
+        return ""
+    best = report.recovered[0]
+    what = "no Content Credentials" if report.status == "unsigned" else \
+        "Content Credentials do not verify"
+    who = best.signer.name or "an unknown signer"
+    when = f" on {best.signed_at[:10]}" if best.signed_at else ""
+    return (f" ({what}; recovered by fingerprint: made by {who}{when}, similarity "
+            f"{best.similarity} \u2014 not a cryptographic match)")
+
+
 def _reports_out(docs: list[dict[str, Any]], as_json: bool, passed: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(results_document(docs, passed=passed), indent=2,
@@ -240,3 +255,7 @@ def _print_report(r: Report) -> None:
     for f in r.failures:
         where = f" [{f.ingredient}]" if f.ingredient else ""
         out.print(f"  failure     {f.code}{where}: {f.explanation}")
+    for m in r.recovered:
+        out.print(f"  recovered   {m.manifest_id} by {m.signer.name or '-'}"
+                  f"{' on ' + m.signed_at[:10] if m.signed_at else ''}, origin {m.origin}, "
+                  f"similarity {m.similarity} ({m.alg}, {m.source}): not a cryptographic match")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,7 @@ from cli.common import (
 from cli.render import _run
 from provenance._home import default_tsa_url
 from provenance.identity import Identity, default_identity_dir
+from provenance.registry.base import Registry
 
 
 def sign_cmd(
@@ -92,6 +94,12 @@ def sign_cmd(
     summary: Annotated[bool | None, _BatchOpt(
         "--summary/--no-summary",
         help="Summary table at the end (default: for directories and patterns).")] = None,
+    no_register: Annotated[bool, typer.Option(
+        "--no-register", help="Do not register the signed files in the recovery registry.",
+    )] = False,
+    registry_dsn: Annotated[str | None, typer.Option(
+        "--registry", help="Register into this registry (sqlite:///PATH or postgresql://...) "
+        "instead of the local one.")] = None,
 ) -> None:
     """Sign FILES as human-made (NAME.signed.EXT beside each, unless -o/--out-dir/--in-place)."""
     if sum((output is not None, out_dir is not None, in_place)) > 1:
@@ -134,12 +142,14 @@ def sign_cmd(
     store = _trust_store(trust)
     _warn_expiry(identity)
     opts = options(identity)
-    with _executor(jobs, executor_url, len(items)) as ex:
+    registry = _open_registry(no_register, registry_dsn)
+    with registry if registry is not None else nullcontext(), \
+            _executor(jobs, executor_url, len(items)) as ex:
         signer: Identity | provenance.batch.IdentityRef = identity if ex is None else \
             provenance.batch.IdentityRef(directory.absolute(), password)
         results = provenance.batch.sign(
             items, identity=signer, options=opts, trust=store, force=force, strict=strict,
-            skip_signed=skip_signed, executor=ex,
+            skip_signed=skip_signed, executor=ex, registry=registry,
         )
         rendered = _run("sign", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress)
@@ -173,6 +183,18 @@ def _sign_stdin(identity_dir: Path | None, name: str, carrier: CarrierOpt | None
     sys.stdout.buffer.write(signed.data)
     sys.stdout.buffer.flush()
     err.print(f"OK   - ({signed.carrier})")
+
+
+def _open_registry(no_register: bool, dsn: str | None) -> Registry | None:
+    """The registry this run registers into, opened before anything is signed (a DSN that
+    cannot connect stops the run with nothing written)."""
+    if no_register:
+        if dsn is not None:
+            raise _usage("choose one of --no-register and --registry")
+        return None
+    from provenance.registry import open_registry
+
+    return open_registry(dsn)
 
 
 def _warn_expiry(identity: Identity) -> None:

@@ -79,6 +79,12 @@ def verify_cmd(
         help="Summary table at the end (default: for directories and patterns).")] = None,
     name: Annotated[str | None, typer.Option(
         help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
+    registry_dsn: RegistryOpt = None,
+    no_lookup: NoLookupOpt = False,
+    accept_recovered: Annotated[bool, typer.Option(
+        help="Pass a file whose manifest is recovered by fingerprint from a registry "
+        "(human origin; trusted with --require-trusted). Not a cryptographic match.",
+    )] = False,
 ) -> None:
     """Verify FILES: intact Content Credentials declaring human origin (or --policy/--fail-on)."""
     if as_json and as_jsonl:
@@ -106,6 +112,13 @@ def verify_cmd(
         if require_trusted:
             rules.append(provenance.TrustedSigner())
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
+    sources = _sources(registry_dsn, no_lookup)
+    if accept_recovered:
+        if not sources:
+            raise _usage("--accept-recovered needs a registry lookup (drop --no-lookup)")
+        from provenance.registry.recovery import AcceptRecovered
+
+        policy = AcceptRecovered(policy, require_trusted=require_trusted)
     if [str(f) for f in files] == ["-"]:
         results: Any = _verify_stdin(name or "stdin.txt", policy, store)
         rendered = _run("verify", results, total=1, as_json=as_json, as_jsonl=as_jsonl,
@@ -115,7 +128,7 @@ def verify_cmd(
     with _executor(jobs, executor_url, len(items)) as ex:
         results = provenance.batch.verify(
             items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
-            strict=strict, executor=ex,
+            strict=strict, executor=ex, registries=sources,
         )
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
@@ -125,6 +138,24 @@ def verify_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+RegistryOpt = Annotated[list[str] | None, typer.Option(
+    "--registry", help="Also look up stripped copies in this registry (sqlite:///PATH or "
+    "postgresql://...; repeatable).")]
+NoLookupOpt = Annotated[bool, typer.Option(
+    "--no-lookup", help="Do not look up files without Content Credentials in registries.")]
+
+
+def _sources(dsns: list[str] | None, no_lookup: bool) -> list[str | None]:
+    """Which registries recovery asks: local, config.toml's, then --registry."""
+    if no_lookup:
+        if dsns:
+            raise _usage("choose one of --no-lookup and --registry")
+        return []
+    from provenance.registry.recovery import lookup_sources
+
+    return lookup_sources(dsns or ())
 
 
 def _verify_stdin(name: str, policy: provenance.Policy,
@@ -146,16 +177,19 @@ def inspect_cmd(
     trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")] = False,
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON line per file.")] = False,
+    registry_dsn: RegistryOpt = None,
+    no_lookup: NoLookupOpt = False,
 ) -> None:
     """Describe the Content Credentials of FILES without judging them."""
     if as_json and as_jsonl:
         raise _usage("choose one of --json and --jsonl")
     store = _trust_store(trust)
+    sources = _sources(registry_dsn, no_lookup)
     worst = EXIT_OK
     docs: list[dict[str, Any]] = []
     for path in files:
         try:
-            report = provenance.inspect(path, trust=store)
+            report = provenance.inspect(path, trust=store, registries=sources)
         except InputError as exc:
             err.print(f"FAIL {path}: {exc}")
             worst = max(worst, exc.exit_code)

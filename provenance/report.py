@@ -129,6 +129,9 @@ class Report:
     digital_source_types: tuple[str, ...] = ()
     carrier: str | None = None
     timestamp: TimestampInfo | None = None
+    #: manifests found again by fingerprint in a registry (``Match``), best first: never a
+    #: cryptographic match; the status stays what the file itself shows
+    recovered: tuple[Any, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -156,6 +159,8 @@ class Report:
             "ingredients": [i.to_dict() for i in self.ingredients],
             "failures": [f.to_dict() for f in self.failures],
         }
+        if self.recovered:
+            d["recovered"] = [m.to_dict() for m in self.recovered]
         d.update(self.extra)
         return d
 

@@ -33,6 +33,7 @@ class _VerifySpec:
     policy: Policy
     unsigned: UnsignedAction
     strict: bool
+    registries: tuple[str | None, ...] = ()
 
 
 def verify(
@@ -44,6 +45,7 @@ def verify(
     strict: bool = False,
     executor: Executor | None = None,
     chunk_size: int | None = None,
+    registries: Sequence[str | None] = (),
 ) -> Iterator[Verified | Failed | Skipped]:
     """Verify every file; yield one result per file, in input order.
 
@@ -58,6 +60,8 @@ def verify(
         strict: an unsupported file type fails (exit code 2) instead of being skipped.
         executor: any ``concurrent.futures.Executor`` (None: this process). The policy must
             pickle for a process pool or Dask.
+        registries: where to recover the manifest of a file that has none (see
+            :func:`provenance.inspect`); the workers look up, read-only.
     """
     store = trust if trust is not None else TrustStore.installed()
     extra = getattr(policy, "anchors", None)
@@ -65,7 +69,7 @@ def verify(
         store = store.merged(extra)
     action = unsigned or getattr(policy, "unsigned", None) or "fail"
     spec = _VerifySpec(uuid.uuid4().hex, os.getcwd(), store_state(store),
-                       policy or default_policy(), action, strict)
+                       policy or default_policy(), action, strict, tuple(registries))
     total = len(items) if isinstance(items, Sequence) else None
     yield from run_ordered(  # type: ignore[misc]
         _verify_chunk, spec, (Item.of(i) for i in items), executor,
@@ -82,7 +86,8 @@ def _verify_one(spec: _VerifySpec, store: TrustStore, item: Item) -> Result:
     path = item.path
     where = resolve(path, spec.cwd)
     try:
-        report = provenance.verify(where, policy=spec.policy, trust=store)
+        report = provenance.verify(where, policy=spec.policy, trust=store,
+                                   registries=spec.registries)
         reasons: tuple[str, ...] = ()
     except VerificationFailed as exc:
         report, reasons = exc.report, unique(exc.reasons)

@@ -177,7 +177,7 @@ def sign(
         return
     from provenance.registry.writer import registering
 
-    yield from registering(results, registry)  # type: ignore[arg-type]
+    yield from registering(results, registry)
 
 
 def _plan(items: Iterable[Item | Path | str], spec: _SignSpec,

@@ -12,8 +12,8 @@ from provenance._files import read_input
 from provenance.carriers import html, is_text_name
 from provenance.carriers.media import default_claim
 from provenance.claims import HumanClaim
-from provenance.formats import check_structure, identify
 from provenance.fingerprint.assertion import with_soft_binding
+from provenance.formats import check_structure, identify
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
 from provenance.reading import build_report

@@ -25,16 +25,16 @@ def grayscale_32(data: bytes) -> list[int] | None:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format == "JPEG":
-                img.draft("L", (128, 128))
-            img = ImageOps.exif_transpose(img)
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.format == "JPEG":
+                opened.draft("L", (128, 128))
+            img: Image.Image = ImageOps.exif_transpose(opened)
             if img.mode in ("RGBA", "LA", "P"):
                 rgba = img.convert("RGBA")
                 white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
                 img = Image.alpha_composite(white, rgba)
             small = img.convert("L").resize((_SIZE, _SIZE), Image.Resampling.BICUBIC)
-            return list(small.getdata())
+            return list(small.tobytes())
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None
 
@@ -47,7 +47,8 @@ def dct_matrix(n: int = _SIZE) -> npt.NDArray[np.float64]:
     i = np.arange(n)[None, :]
     m = np.cos(np.pi * (2 * i + 1) * k / (2 * n)) * np.sqrt(2 / n)
     m[0, :] = np.sqrt(1 / n)
-    return m
+    out: npt.NDArray[np.float64] = m
+    return out
 
 
 def phash(pixels: list[int]) -> int:

@@ -103,7 +103,7 @@ def minhash(words: list[str]) -> bytes:
     a, b = _permutations()
     with np.errstate(over="ignore"):
         h = (x[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
-    return h.min(axis=0).astype("<u4").tobytes()
+    return bytes(h.min(axis=0).astype("<u4").tobytes())
 
 
 def jaccard(sig_a: bytes, sig_b: bytes) -> float:

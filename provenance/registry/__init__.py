@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from provenance.registry.base import (
     IMAGE_THRESHOLD,
     TEXT_THRESHOLD,
+    BadRegistry,
     Match,
     Record,
     Registry,
@@ -44,12 +45,6 @@ __all__ = [
 ]
 
 
-class BadRegistry(RegistryError):
-    """A DSN we do not understand, or a file that is not a registry."""
-
-    exit_code = 2
-
-
 def default_path() -> Path:
     """The local registry: ``$PROVENANCE_HOME/registry.sqlite3``."""
     from provenance._home import home
@@ -59,8 +54,7 @@ def default_path() -> Path:
 
 def _sqlite_path(dsn: str) -> Path | None:
     if dsn.startswith("sqlite:///"):
-        return Path(dsn[len("sqlite:///") - 1:]) if dsn.startswith("sqlite:////") \
-            else Path(dsn[len("sqlite:///"):])
+        return Path(dsn[len("sqlite:///"):])  # sqlite:///relative, sqlite:////absolute
     if dsn.startswith("sqlite:"):
         return None
     if "://" not in dsn:
@@ -91,12 +85,7 @@ def open_registry(dsn: str | None = None, *, create: bool = True) -> Registry:
                           hint="use sqlite:///PATH or postgresql://USER@HOST/DB")
     if path.exists() and not path.is_file():
         raise BadRegistry(f"{path} is not a registry file", hint="give a file path")
-    try:
-        return SQLiteRegistry(path, create=create)
-    except RegistryError as exc:
-        if path.exists() and "not" in str(exc):
-            raise BadRegistry(str(exc), hint=exc.hint) from exc
-        raise
+    return SQLiteRegistry(path, create=create)
 
 
 def configured_lookup() -> list[str]:

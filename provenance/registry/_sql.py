@@ -23,6 +23,7 @@ from provenance.fingerprint.text import PERMUTATIONS, jaccard
 from provenance.registry.base import (
     IMAGE_THRESHOLD,
     TEXT_THRESHOLD,
+    BadRegistry,
     Match,
     Record,
     Registry,
@@ -151,7 +152,7 @@ class SQLRegistry(Registry):
     def _migrate(self) -> None:
         tables = self._tables()
         if tables and "provenance_registry" not in tables:
-            raise RegistryError(f"{self.source} is a database but not a provenance registry",
+            raise BadRegistry(f"{self.source} is a database but not a provenance registry",
                                 hint="give the path of a registry, or a new file")
         version = 0
         if tables:

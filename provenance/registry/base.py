@@ -21,6 +21,7 @@ from provenance.report import SignerInfo
 __all__ = [
     "IMAGE_THRESHOLD",
     "TEXT_THRESHOLD",
+    "BadRegistry",
     "Match",
     "Record",
     "Registry",
@@ -40,6 +41,12 @@ class RegistryError(ProvenanceError):
     """The registry cannot be opened, is not a registry, or refused an operation."""
 
     exit_code = 3
+
+
+class BadRegistry(RegistryError):
+    """A DSN we do not understand, or a file that is not a registry."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,8 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
                              "could not be found again", hint="images and text are registered")
     label = str(found.store.get("active_manifest") or "")
     active = (found.store.get("manifests") or {}).get(label) or {}
-    assert rep.signer is not None  # intact reports have a signer
+    if rep.signer is None:  # intact reports have a signer
+        raise NotRegistrable(f"{p}: its manifest names no signer", hint="")
     return Record(
         manifest_id=label,
         media_type=mime,

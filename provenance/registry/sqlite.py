@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from provenance.registry._sql import SQLRegistry
-from provenance.registry.base import RegistryError
+from provenance.registry.base import BadRegistry, RegistryError
 
 __all__ = ["SQLiteRegistry"]
 
@@ -23,16 +23,25 @@ class SQLiteRegistry(SQLRegistry):
             if create:
                 p.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(p, isolation_level=None, timeout=30)
+        except (sqlite3.Error, OSError) as exc:
+            raise RegistryError(f"{p} cannot be opened as a registry: {exc}",
+                                hint="give the path of a registry file (sqlite:///PATH)") from exc
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise BadRegistry(f"{p} is not a registry ({exc})",
+                              hint="give the path of a registry file (sqlite:///PATH)") from exc
         except (sqlite3.Error, OSError) as exc:
+            conn.close()
             raise RegistryError(f"{p} cannot be opened as a registry: {exc}",
                                 hint="give the path of a registry file (sqlite:///PATH)") from exc
         try:
             super().__init__(conn, f"sqlite:///{p}")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise RegistryError(f"{p} is not a registry: {exc}",
+            raise BadRegistry(f"{p} is not a registry: {exc}",
                                 hint="give the path of a registry file (sqlite:///PATH)") from exc
         except BaseException:
             conn.close()

@@ -39,7 +39,8 @@ def registry_add(
         try:
             records.append(record_for(path, trust=store))
         except ProvenanceError as exc:
-            err.print(f"FAIL {path}: {exc}")
+            shown = str(exc)
+            err.print(f"FAIL {shown}" if shown.startswith(str(path)) else f"FAIL {path}: {shown}")
             worst = max(worst, exc.exit_code)
     if worst != EXIT_OK:
         err.print("nothing registered")

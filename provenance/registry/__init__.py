@@ -22,6 +22,7 @@ from provenance.registry.base import (
     Registry,
     RegistryError,
     RemovalProof,
+    RemovalRefused,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "RemovalProof",
+    "RemovalRefused",
     "SQLiteRegistry",
     "configured_lookup",
     "default_path",

@@ -320,7 +320,7 @@ class SQLRegistry(Registry):
 
         record = self.get(proof.manifest_id)
         if record is None:
-            raise RegistryError(f"{proof.manifest_id} is not in {self.source}",
+            raise BadRegistry(f"{proof.manifest_id} is not in {self.source}",
                                 hint="`provenance registry export` lists what is there")
         check_proof(proof, record)
         self._begin()

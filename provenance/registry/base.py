@@ -27,6 +27,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "RemovalProof",
+    "RemovalRefused",
 ]
 
 #: A pHash match: Hamming distance at most this (of 64 bits). Chosen in bench/survival.py:
@@ -44,9 +45,16 @@ class RegistryError(ProvenanceError):
 
 
 class BadRegistry(RegistryError):
-    """A DSN we do not understand, or a file that is not a registry."""
+    """Bad input to a registry: a DSN we do not understand, a file that is not a registry,
+    a manifest id it does not hold."""
 
     exit_code = 2
+
+
+class RemovalRefused(RegistryError):
+    """A removal that is not proved by the signer's key: nothing is removed."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)

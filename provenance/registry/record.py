@@ -27,7 +27,9 @@ __all__ = ["NotRegistrable", "find_certificate", "record_for"]
 
 class NotRegistrable(InputError):
     """The file cannot be registered: no manifest, a manifest that does not verify, or a type
-    that has no fingerprint."""
+    that has no fingerprint (exit code 1, as a failed verification)."""
+
+    exit_code = 1
 
 
 def find_certificate(blob: bytes, serial_hex: str | None) -> bytes | None:

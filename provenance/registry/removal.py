@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from provenance.identity import Identity, sign_with_key
-from provenance.registry.base import Record, RegistryError, RemovalProof
+from provenance.registry.base import Record, RemovalProof, RemovalRefused
 
 __all__ = ["MAX_AGE", "check_proof", "prove_removal"]
 
@@ -40,20 +40,20 @@ def check_proof(proof: RemovalProof, record: Record, *,
     """Accept ``proof`` for ``record`` or raise.
 
     Raises:
-        RegistryError: no signer certificate on record, a stale proof, or a signature that
+        RemovalRefused: no signer certificate on record, a stale proof, or a signature that
             the stored certificate's key did not make.
     """
     if record.signer_cert is None:
-        raise RegistryError(f"{proof.manifest_id}: no signer certificate on record, so "
+        raise RemovalRefused(f"{proof.manifest_id}: no signer certificate on record, so "
                             "removal cannot be proved", hint="ask the registry's owner")
     try:
         issued = _dt.datetime.fromisoformat(proof.issued_at)
     except ValueError as exc:
-        raise RegistryError("the removal proof has no valid time", hint="make a new one") \
+        raise RemovalRefused("the removal proof has no valid time", hint="make a new one") \
             from exc
     moment = now or _dt.datetime.now(_dt.UTC)
     if issued.tzinfo is None or abs(moment - issued) > MAX_AGE:
-        raise RegistryError("the removal proof is too old (or from the future)",
+        raise RemovalRefused("the removal proof is too old (or from the future)",
                             hint="make a new one: `provenance registry remove` signs it now")
     cert = x509.load_der_x509_certificate(record.signer_cert)
     key = cert.public_key()
@@ -77,7 +77,7 @@ def check_proof(proof: RemovalProof, record: Record, *,
         else:
             raise InvalidSignature
     except InvalidSignature as exc:
-        raise RegistryError(
+        raise RemovalRefused(
             f"{proof.manifest_id}: the removal is not signed by the manifest's signer "
             f"({record.signer.name or 'unknown'}); nothing was removed",
             hint="only the signer's key can remove its manifest") from exc

@@ -106,3 +106,14 @@ def registry_dsn(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'reg.sqlite3'}"
     server = request.getfixturevalue("postgres_server")
     return _new_database(server)
+
+
+@pytest.fixture
+def stranger_dir(tmp_path: Path) -> Path:
+    """An untrusted TEST-ONLY identity saved for --identity."""
+    from provenance.identity import Identity
+
+    ident, _ = Identity.create("TEST-ONLY Mallory Stranger")
+    d = tmp_path / "stranger-id"
+    ident.save(d, password=None)
+    return d

@@ -50,6 +50,8 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/text.py
+	$(BIN)/python bench/survival.py
+	$(BIN)/python bench/registry.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache keys/demo samples/signed

@@ -111,7 +111,7 @@ def test_reopening_keeps_the_schema(registry_dsn: str, identity: Identity,
 
 
 def test_unsigned_and_tampered_files_are_refused(identity: Identity, tmp_path: Path) -> None:
-    img, txt = signed_pair(tmp_path, identity)
+    _img, txt = signed_pair(tmp_path, identity)
     plain = tmp_path / "plain.txt"
     plain.write_text("never signed", encoding="utf-8")
     with pytest.raises(NotRegistrable, match="no Content Credentials"):

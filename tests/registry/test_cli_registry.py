@@ -162,3 +162,68 @@ def test_bad_registries_are_one_line(tmp_path: Path, signed: dict[str, Path],
     assert proc.returncode == EXIT_OPERATIONAL, describe(proc)
     _one_line_error(proc)
     assert "secret" not in proc.stderr
+
+
+def test_a_parallel_batch_registers_every_file(tmp_path: Path, identity_dir: Path,
+                                               home: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    for i in range(6):
+        photo(tree / ("sub" if i % 2 else ".") / f"p{i}.jpg", seed=20 + i, size=(320, 240))
+        (tree / f"t{i}.txt").write_text(f"Note {i}. " + ESSAY[i * 40:], encoding="utf-8")
+    (tree / "doc.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run("sign", "--identity", identity_dir, "-r", tree, "--out-dir", out, "-j", "2",
+               "--no-tsa")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    stats = json.loads(run("registry", "stats", "--json").stdout)
+    # 6 photos + 6 texts + the CSV (plain text: fingerprinted as text)
+    assert stats["by_kind"] == {"image": 6, "text": 7}, stats
+    copy = social(out / "sub" / "p1.jpg", tmp_path / "copy.jpg")
+    report = json.loads(run("verify", copy, "--json").stdout)["results"][0]
+    assert report["recovered"][0]["similarity"] >= 87
+
+
+def test_recovery_on_postgresql(postgres_server: str, tmp_path: Path,
+                                identity_dir: Path, home: Path) -> None:
+    from tests.registry.conftest import _new_database
+
+    dsn = _new_database(postgres_server)
+    photo(tmp_path / "p.jpg", seed=41)
+    (tmp_path / "t.txt").write_text(ESSAY, encoding="utf-8")
+    proc = run("sign", "--identity", identity_dir, tmp_path / "p.jpg", tmp_path / "t.txt",
+               "--registry", dsn, "--no-tsa")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    assert not (home / "registry.sqlite3").exists()
+    copy = social(tmp_path / "p.signed.jpg", tmp_path / "copy.jpg")
+    pasted = tmp_path / "pasted.txt"
+    assert run("strip", tmp_path / "t.signed.txt", "-o", pasted).returncode == EXIT_OK
+    proc = run("verify", copy, pasted, "--registry", dsn, "--json")
+    assert proc.returncode == EXIT_FAILED, describe(proc)
+    for report in json.loads(proc.stdout)["results"]:
+        assert report["status"] == "unsigned"
+        assert report["recovered"][0]["signer"]["name"] == "TEST-ONLY Ada Lovelace"
+        assert report["recovered"][0]["source"] == dsn
+    assert "not a cryptographic match" in proc.stderr
+    ids = [json.loads(x)["manifest_id"] for x in
+           run("registry", "export", "--registry", dsn).stdout.splitlines()]
+    assert len(ids) == 2
+    done = run("registry", "remove", ids[0], "--registry", dsn, "--identity", identity_dir)
+    assert done.returncode == EXIT_OK, describe(done)
+    assert json.loads(run("registry", "stats", "--registry", dsn, "--json").stdout)[
+        "manifests"] == 1
+
+
+def test_a_broken_hard_binding_is_looked_up(signed: dict[str, Path], tmp_path: Path) -> None:
+    tampered = tmp_path / "tampered.txt"
+    tampered.write_text(signed["text"].read_text(encoding="utf-8").replace("keeper", "kept"),
+                        encoding="utf-8")
+    proc = run("inspect", tampered, "--json")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    report = json.loads(proc.stdout)["results"][0]
+    assert report["status"] == "invalid"  # the file's own verdict stands
+    assert report["recovered"][0]["signer"]["name"] == "TEST-ONLY Ada Lovelace"
+    verdict = run("verify", tampered)
+    assert verdict.returncode == EXIT_FAILED
+    assert "Content Credentials do not verify; recovered by fingerprint" in verdict.stderr

@@ -38,6 +38,7 @@ BANDS = 32
 ROWS = PERMUTATIONS // BANDS
 SCHEMA_VERSION = 1
 _MAX_CANDIDATES = 5000
+_INSERT_ROWS = 500  # records per INSERT statement (15 parameters each)
 _COLUMNS = ("id, manifest_id, media_type, kind, signer_name, signer_org, signer_issuer, "
             "signer_serial, signer_trusted, origin, signed_at, registered_at, phash, minhash")
 
@@ -149,6 +150,12 @@ class SQLRegistry(Registry):
         cur = self._conn.cursor()
         cur.executemany(self._sql(sql), list(rows))
 
+    def _bulk(self, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+        """Insert many rows (inside the caller's transaction)."""
+        marks = ", ".join("?" * len(columns))
+        self._many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+                   rows)
+
     def _migrate(self) -> None:
         tables = self._tables()
         if tables and "provenance_registry" not in tables:
@@ -188,37 +195,45 @@ class SQLRegistry(Registry):
             bindings: list[tuple[str, str, int]] = []
             image_rows: list[tuple[int, int]] = []
             text_rows: list[tuple[int, int]] = []
+            unique: dict[str, Record] = {}
             for r in records:
-                s = r.signer
-                rows = self._q(
-                    "INSERT INTO manifests (manifest_id, media_type, kind, signer_name, "
-                    "signer_org, signer_issuer, signer_serial, signer_trusted, signer_cert, "
-                    "origin, signed_at, registered_at, phash, minhash, manifest_store) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (manifest_id) DO NOTHING RETURNING id",
-                    (r.manifest_id, r.media_type, r.kind, s.name, s.organization, s.issuer,
-                     s.serial, int(s.trusted),
-                     self._binary(r.signer_cert) if r.signer_cert is not None else None,
-                     r.origin, r.signed_at, r.registered_at or now,
-                     _signed64(r.phash) if r.phash is not None else None,
-                     self._binary(r.minhash) if r.minhash is not None else None,
-                     self._binary(r.manifest_store)))
-                if not rows:
-                    continue  # already registered
-                item = int(rows[0][0])
-                new += 1
-                bindings.extend((alg, value, item) for alg, value in set(r.soft_bindings))
-                if r.phash is not None:
-                    image_rows.extend((k, item) for k in segment_keys(r.phash))
-                if r.minhash is not None:
-                    text_rows.extend((k, item) for k in set(band_keys(r.minhash)))
+                unique.setdefault(r.manifest_id, r)
+            pending = list(unique.values())
+            for chunk_start in range(0, len(pending), _INSERT_ROWS):
+                chunk = pending[chunk_start:chunk_start + _INSERT_ROWS]
+                values: list[Any] = []
+                for r in chunk:
+                    s = r.signer
+                    values += [
+                        r.manifest_id, r.media_type, r.kind, s.name, s.organization, s.issuer,
+                        s.serial, int(s.trusted),
+                        self._binary(r.signer_cert) if r.signer_cert is not None else None,
+                        r.origin, r.signed_at, r.registered_at or now,
+                        _signed64(r.phash) if r.phash is not None else None,
+                        self._binary(r.minhash) if r.minhash is not None else None,
+                        self._binary(r.manifest_store)]
+                marks = ", ".join(["(" + ", ".join("?" * 15) + ")"] * len(chunk))
+                sql = ("INSERT INTO manifests (manifest_id, media_type, kind, signer_name, "
+                       "signer_org, signer_issuer, signer_serial, signer_trusted, signer_cert, "
+                       "origin, signed_at, registered_at, phash, minhash, manifest_store) "
+                       "VALUES " + marks + " ON CONFLICT (manifest_id) DO NOTHING "
+                       "RETURNING id, manifest_id")  # only placeholders are joined in
+                rows = self._q(sql, values)
+                for item_raw, mid in rows:
+                    r = unique[str(mid)]
+                    item = int(item_raw)
+                    new += 1
+                    bindings.extend((alg, value, item) for alg, value in set(r.soft_bindings))
+                    if r.phash is not None:
+                        image_rows.extend((k, item) for k in segment_keys(r.phash))
+                    if r.minhash is not None:
+                        text_rows.extend((k, item) for k in set(band_keys(r.minhash)))
             if bindings:
-                self._many("INSERT INTO soft_bindings (alg, value, item) VALUES (?, ?, ?)",
-                           bindings)
+                self._bulk("soft_bindings", ("alg", "value", "item"), bindings)
             if image_rows:
-                self._many("INSERT INTO image_index (key, item) VALUES (?, ?)", image_rows)
+                self._bulk("image_index", ("key", "item"), image_rows)
             if text_rows:
-                self._many("INSERT INTO text_index (key, item) VALUES (?, ?)", text_rows)
+                self._bulk("text_index", ("key", "item"), text_rows)
             self._commit()
         except Exception as exc:
             self._rollback()

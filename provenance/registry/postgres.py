@@ -61,6 +61,13 @@ class PostgresRegistry(SQLRegistry):
     def _binary(self, data: bytes) -> Any:
         return data
 
+    def _bulk(self, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
+        # COPY: an order of magnitude faster than INSERTs for the 32 LSH rows of each text.
+        cur = self._conn.cursor()
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def _tables(self) -> set[str]:
         rows = self._conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = "
                                   "current_schema()").fetchall()

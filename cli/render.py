@@ -121,14 +121,19 @@ class _Renderer:
     def _line(self, r: provenance.batch.Result) -> str | None:
         b = provenance.batch
         if isinstance(r, b.Failed):
-            return f"FAIL {r.path}: {'; '.join(r.reasons)}{_recovered_note(r.report)}"
+            note = _recovered_note(r.report)
+            return f"FAIL {r.path}: {'; '.join(r.reasons)}{'; ' + note if note else ''}"
         if isinstance(r, b.Skipped):
             return None if self.quiet else f"SKIP {r.path}: {r.reason}"
         if isinstance(r, b.Verified):
             if r.warnings:
                 return f"WARN {r.path}: {'; '.join(r.warnings)}"
-            return None if self.quiet else \
-                f"OK   {r.path}: {_summary(r.report)}{_recovered_note(r.report)}"
+            note = _recovered_note(r.report)
+            if note:  # passed by --accept-recovered
+                what = "no Content Credentials" if r.report.status == "unsigned" else \
+                    "Content Credentials do not verify"
+                return None if self.quiet else f"OK   {r.path}: {what}; {note}"
+            return None if self.quiet else f"OK   {r.path}: {_summary(r.report)}"
         if isinstance(r, b.Signed):
             note = " (zip repacked with stored members)" if r.repacked else ""
             return None if self.quiet else f"OK   {r.path} -> {r.output}{note}"
@@ -223,12 +228,10 @@ def _recovered_note(report: Report | None) -> str:
     if report is None or not report.recovered:
         return ""
     best = report.recovered[0]
-    what = "no Content Credentials" if report.status == "unsigned" else \
-        "Content Credentials do not verify"
     who = best.signer.name or "an unknown signer"
     when = f" on {best.signed_at[:10]}" if best.signed_at else ""
-    return (f" ({what}; recovered by fingerprint: made by {who}{when}, similarity "
-            f"{best.similarity} \u2014 not a cryptographic match)")
+    return (f"recovered by fingerprint: made by {who}{when}, similarity "
+            f"{best.similarity} \u2014 not a cryptographic match")
 
 
 def _reports_out(docs: list[dict[str, Any]], as_json: bool, passed: bool) -> None:

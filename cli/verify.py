@@ -120,7 +120,7 @@ def verify_cmd(
 
         policy = AcceptRecovered(policy, require_trusted=require_trusted)
     if [str(f) for f in files] == ["-"]:
-        results: Any = _verify_stdin(name or "stdin.txt", policy, store)
+        results: Any = _verify_stdin(name or "stdin.txt", policy, store, sources)
         rendered = _run("verify", results, total=1, as_json=as_json, as_jsonl=as_jsonl,
                         report=report, quiet=quiet, progress=False, rows=table)
         raise typer.Exit(rendered.tally.worst)
@@ -158,12 +158,17 @@ def _sources(dsns: list[str] | None, no_lookup: bool) -> list[str | None]:
     return lookup_sources(dsns or ())
 
 
-def _verify_stdin(name: str, policy: provenance.Policy,
-                  store: provenance.TrustStore) -> Iterator[provenance.batch.Result]:
+def _verify_stdin(name: str, policy: provenance.Policy, store: provenance.TrustStore,
+                  sources: list[str | None]) -> Iterator[provenance.batch.Result]:
     """``provenance verify -``: the text on stdin, judged like a file named ``name``."""
     from provenance.carriers.text import inspect_text_bytes
 
-    report = inspect_text_bytes(sys.stdin.buffer.read(), name=name, trust=store)
+    data = sys.stdin.buffer.read()
+    report = inspect_text_bytes(data, name=name, trust=store)
+    if sources:
+        from provenance.registry.recovery import recover
+
+        report = recover(report, data, report.media_type, sources)
     reasons = policy.check(report)
     path = Path("-")
     if reasons:

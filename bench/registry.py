@@ -58,11 +58,11 @@ def scenes(rng: np.random.Generator, n: int) -> np.ndarray:
         cx, cy = rng.uniform(0, 1, (2, n, 1, 1))
         r = rng.uniform(0.05, 0.3, (n, 1, 1))
         out += ((x - cx) ** 2 + (y - cy) ** 2 < r ** 2) * rng.uniform(-80, 80, (n, 1, 1))
-    return out + 128
+    return np.clip(out + 128, 0, 255).round()
 
 
 def phashes(imgs: np.ndarray) -> np.ndarray:
-    low = np.einsum("ij,njk,lk->nil", _D, imgs.astype(np.float64), _D)[:, :8, :8]
+    low = (_D @ imgs.astype(np.float64) @ _D.T)[:, :8, :8]
     flat = low.reshape(len(imgs), 64)
     bits = flat > np.median(flat, axis=1, keepdims=True)
     return (bits.astype(np.uint64) * _BITS).sum(axis=1, dtype=np.uint64)

@@ -243,13 +243,13 @@ class SQLRegistry(Registry):
                                 f"written: {exc}", hint="check the registry") from exc
         return new
 
-    def _candidates(self, table: str, keys: list[int]) -> list[int]:
-        if not keys:
-            return []
+    def _scan(self, table: str, column: str, keys: list[int]) -> list[tuple[Any, ...]]:
+        """(id, fingerprint) of every candidate sharing an index key, in one query."""
         marks = ", ".join("?" * len(keys))
-        rows = self._q(f"SELECT DISTINCT item FROM {table} WHERE key IN ({marks}) "  # noqa: S608
-                       f"LIMIT {_MAX_CANDIDATES}", keys)
-        return [int(r[0]) for r in rows]
+        return self._q(
+            f"SELECT m.id, m.{column} FROM (SELECT DISTINCT item FROM {table} "  # noqa: S608
+            f"WHERE key IN ({marks}) LIMIT {_MAX_CANDIDATES}) AS c "
+            f"JOIN manifests AS m ON m.id = c.item WHERE m.{column} IS NOT NULL", keys)
 
     def _rows(self, items: list[int]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []
@@ -266,21 +266,22 @@ class SQLRegistry(Registry):
         exact = {int(r[0]) for r in self._q(
             "SELECT item FROM soft_bindings WHERE alg = ? AND value = ?", (ISCC_ALG, fp.iscc))}
         if fp.phash is not None:
-            items = self._candidates("image_index", segment_keys(fp.phash, neighbours=True))
-            for row in self._rows(sorted(set(items) | exact)):
-                if row[12] is None:
-                    continue
-                distance = _popcount(_unsigned64(int(row[12])) ^ fp.phash)
+            near: dict[int, int] = {}
+            for item, code in self._scan("image_index", "phash",
+                                         segment_keys(fp.phash, neighbours=True)):
+                distance = _popcount(_unsigned64(int(code)) ^ fp.phash)
                 if distance <= IMAGE_THRESHOLD:
-                    scored[int(row[0])] = (round(100 * (1 - distance / 64)), "phash-64", row)
+                    near[int(item)] = round(100 * (1 - distance / 64))
+            for row in self._rows(sorted(near)):
+                scored[int(row[0])] = (near[int(row[0])], "phash-64", row)
         elif fp.minhash is not None:
-            items = self._candidates("text_index", band_keys(fp.minhash))
-            for row in self._rows(sorted(set(items) | exact)):
-                if row[13] is None:
-                    continue
-                sim = jaccard(bytes(row[13]), fp.minhash)
+            close: dict[int, int] = {}
+            for item, sig in self._scan("text_index", "minhash", band_keys(fp.minhash)):
+                sim = jaccard(bytes(sig), fp.minhash)
                 if sim >= TEXT_THRESHOLD:
-                    scored[int(row[0])] = (round(100 * sim), "minhash-128", row)
+                    close[int(item)] = round(100 * sim)
+            for row in self._rows(sorted(close)):
+                scored[int(row[0])] = (close[int(row[0])], "minhash-128", row)
         if exact:
             for row in self._rows(sorted(exact)):
                 if str(row[3]) == fp.kind:

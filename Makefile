@@ -25,11 +25,19 @@ SAMPLES  := $(filter-out samples/README.md,$(wildcard samples/*.*))
 
 demo: $(STAMP)
 	@rm -rf samples/signed && mkdir -p samples/signed
+	@rm -f keys/demo/registry.sqlite3 keys/demo/registry.sqlite3-wal keys/demo/registry.sqlite3-shm
 	@$(DEMO_ENV) $(BIN)/provenance identity show >/dev/null 2>&1 || \
 	  $(DEMO_ENV) $(BIN)/provenance identity create --name "Demo Author" --org "Provenance Demo"
 	$(DEMO_ENV) $(BIN)/provenance identity show
 	$(DEMO_ENV) $(BIN)/provenance sign $(SAMPLES) --out-dir samples/signed
 	$(DEMO_ENV) $(BIN)/provenance verify samples/signed/* --table
+	@echo
+	@echo "# A social network re-encodes the photo (1080 px, JPEG q75, metadata gone) and a"
+	@echo "# copy-paste drops the text's invisible manifest. The registry still knows them:"
+	@mkdir -p samples/stripped && $(BIN)/python -c "from PIL import Image; im = Image.open('samples/signed/photo-coffee.jpg').convert('RGB'); im.thumbnail((1080, 1080)); im.save('samples/stripped/photo-coffee.jpg', quality=75)"
+	@$(DEMO_ENV) $(BIN)/provenance strip samples/signed/essay-hands.txt -o samples/stripped/essay-hands.txt
+	@$(DEMO_ENV) $(BIN)/provenance verify samples/stripped/photo-coffee.jpg samples/stripped/essay-hands.txt || true
+	@rm -rf samples/stripped
 
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q
@@ -46,6 +54,8 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/text.py
+	$(BIN)/python bench/survival.py
+	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/hostile.py
 
 # Long fuzz runs (the default suite runs tests/fuzz with a few dozen examples per target).

@@ -21,6 +21,7 @@ from provenance.errors import ProvenanceError
 from . import topics
 from .common import EXIT_OPERATIONAL, EXIT_USAGE, err, out
 from .identity import identity_app
+from .registry import registry_app
 from .sign import sign_cmd, strip_cmd
 from .trust import trust_app
 from .tsa import tsa_app
@@ -45,6 +46,7 @@ app.command("inspect")(inspect_cmd)
 app.add_typer(identity_app, name="identity")
 app.add_typer(trust_app, name="trust")
 app.add_typer(tsa_app, name="tsa")
+app.add_typer(registry_app, name="registry")
 
 
 @app.command("help")

@@ -117,12 +117,18 @@ class _Renderer:
     def _line(self, r: provenance.batch.Result) -> str | None:
         b = provenance.batch
         if isinstance(r, b.Failed):
-            return f"FAIL {r.path}: {'; '.join(r.reasons)}"
+            note = _recovered_note(r.report)
+            return f"FAIL {r.path}: {'; '.join(r.reasons)}{'; ' + note if note else ''}"
         if isinstance(r, b.Skipped):
             return None if self.quiet else f"SKIP {r.path}: {r.reason}"
         if isinstance(r, b.Verified):
             if r.warnings:
                 return f"WARN {r.path}: {'; '.join(r.warnings)}"
+            note = _recovered_note(r.report)
+            if note:  # passed by --accept-recovered
+                what = "no Content Credentials" if r.report.status == "unsigned" else \
+                    "Content Credentials do not verify"
+                return None if self.quiet else f"OK   {r.path}: {what}; {note}"
             return None if self.quiet else f"OK   {r.path}: {_summary(r.report)}"
         if isinstance(r, b.Signed):
             return None if self.quiet else f"OK   {r.path} -> {_written(r)}"
@@ -268,6 +274,18 @@ def _summary(report: Report) -> str:
     return ", ".join(parts)
 
 
+def _recovered_note(report: Report | None) -> str:
+    """The recovery clause of a file's line: who the registry says made it, and that this is
+    not a cryptographic match."""
+    if report is None or not report.recovered:
+        return ""
+    best = report.recovered[0]
+    who = best.signer.name or "an unknown signer"
+    when = f" on {best.signed_at[:10]}" if best.signed_at else ""
+    return (f"recovered by fingerprint: made by {who}{when}, similarity "
+            f"{best.similarity} \u2014 not a cryptographic match")
+
+
 def _print_report(r: Report) -> None:
     out.print(f"{r.path}  ({r.media_type})")
     out.print(f"  status      {r.status}")
@@ -292,3 +310,7 @@ def _print_report(r: Report) -> None:
     for f in r.failures:
         where = f" (in {f.ingredient})" if f.ingredient else ""
         out.print(f"  failure     {f.explanation}{where} [{f.code}]")
+    for m in r.recovered:
+        out.print(f"  recovered   {m.manifest_id} by {m.signer.name or '-'}"
+                  f"{' on ' + m.signed_at[:10] if m.signed_at else ''}, origin {m.origin}, "
+                  f"similarity {m.similarity} ({m.alg}, {m.source}): not a cryptographic match")

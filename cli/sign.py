@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ from .common import (
     P_FILES,
     P_IDENTITY,
     P_OUTPUT,
+    P_REGISTRY,
     P_REPORT,
     P_RESIGN,
     CarrierOpt,
@@ -39,6 +41,7 @@ from .common import (
     err,
 )
 from .render import _run
+from provenance.registry.base import Registry
 
 
 def sign_cmd(
@@ -152,6 +155,14 @@ def sign_cmd(
         help="Summary table at the end (default: for folders and patterns).")] = None,
     file_timeout: Annotated[float | None, FileTimeoutOpt] = None,
     max_stdin_mb: Annotated[int | None, MaxStdinOpt] = None,
+    # -- the recovery registry
+    no_register: Annotated[bool, typer.Option(
+        "--no-register", rich_help_panel=P_REGISTRY,
+        help="Do not register the signed files in the recovery registry.")] = False,
+    registry_dsn: Annotated[str | None, typer.Option(
+        "--registry", metavar="DSN", rich_help_panel=P_REGISTRY,
+        help="Register into this registry (sqlite:///PATH or postgresql://...) instead of "
+        "the local one.")] = None,
 ) -> None:
     """Sign FILES as human-made: NAME.signed.EXT beside each (or -o, --out-dir, --in-place).
 
@@ -204,11 +215,14 @@ def sign_cmd(
     store = _trust_store(trust)
     _warn_expiry(identity)
     opts = options(identity)
-    with _executor(jobs, executor_url, len(items)) as ex:
+    registry = _open_registry(no_register, registry_dsn)
+    with registry if registry is not None else nullcontext(), \
+            _executor(jobs, executor_url, len(items)) as ex:
         signer = _signer_for(identity, directory, remote=executor_url is not None)
         results = provenance.batch.sign(
             items, identity=signer, options=opts, trust=store, force=force, strict=strict,
             skip_signed=skip_signed, executor=ex, file_timeout=_file_timeout(file_timeout),
+            registry=registry,
         )
         rendered = _run("sign", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress)
@@ -263,6 +277,18 @@ def _check_inputs(items: list[provenance.batch.Item]) -> None:
     if not items or not all(i.explicit and not i.path.is_file() for i in items):
         return
     open_input(items[0].path).close()  # raises the one-line InputError (exit 2)
+
+
+def _open_registry(no_register: bool, dsn: str | None) -> Registry | None:
+    """The registry this run registers into, opened before anything is signed (a DSN that
+    cannot connect stops the run with nothing written)."""
+    if no_register:
+        if dsn is not None:
+            raise _usage("choose one of --no-register and --registry")
+        return None
+    from provenance.registry import open_registry
+
+    return open_registry(dsn)
 
 
 def _warn_expiry(identity: Identity) -> None:

@@ -22,6 +22,7 @@ from .common import (
     EXIT_OK,
     P_FILES,
     P_POLICY,
+    P_REGISTRY,
     P_REPORT,
     FileTimeoutOpt,
     MaxStdinOpt,
@@ -34,6 +35,14 @@ from .common import (
     err,
 )
 from .render import _print_report, _run, status_line
+
+RegistryOpt = Annotated[list[str] | None, typer.Option(
+    "--registry", metavar="DSN", rich_help_panel=P_REGISTRY,
+    help="Also look up stripped copies in this registry (sqlite:///PATH or "
+    "postgresql://...; repeatable).")]
+NoLookupOpt = Annotated[bool, typer.Option(
+    "--no-lookup", rich_help_panel=P_REGISTRY,
+    help="Do not look up files without Content Credentials in registries.")]
 
 
 def _fail_on(value: str | None) -> frozenset[str]:
@@ -124,6 +133,13 @@ def verify_cmd(
         help="Summary table at the end (default: for folders and patterns).")] = None,
     file_timeout: Annotated[float | None, FileTimeoutOpt] = None,
     max_stdin_mb: Annotated[int | None, MaxStdinOpt] = None,
+    registry_dsn: RegistryOpt = None,
+    no_lookup: NoLookupOpt = False,
+    accept_recovered: Annotated[bool, typer.Option(
+        "--accept-recovered", rich_help_panel=P_POLICY,
+        help="Pass a file whose manifest is recovered by fingerprint from a registry "
+        "(human origin; trusted with --require-trusted). Not a cryptographic match.",
+    )] = False,
 ) -> None:
     """Verify FILES: intact Content Credentials that declare human origin.
 
@@ -159,6 +175,13 @@ def verify_cmd(
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
     if require_identity:
         policy = provenance.AllOf([policy, provenance.policy.IdentityRequired()])
+    sources = _sources(registry_dsn, no_lookup)
+    if accept_recovered:
+        if not sources:
+            raise _usage("--accept-recovered needs a registry lookup (drop --no-lookup)")
+        from provenance.registry.recovery import AcceptRecovered
+
+        policy = AcceptRecovered(policy, require_trusted=require_trusted)
     if init is not None:
         fragments = _verify_fragments(init, files, policy, store)
         rendered = _run("verify", fragments, total=len(files), as_json=as_json,
@@ -167,7 +190,7 @@ def verify_cmd(
         raise typer.Exit(rendered.tally.worst)
     if [str(f) for f in files] == ["-"]:
         results: Any = _verify_stdin(name or "stdin.txt", policy, store,
-                                     _read_stdin(max_stdin_mb))
+                                     _read_stdin(max_stdin_mb), sources)
         rendered = _run("verify", results, total=1, as_json=as_json, as_jsonl=as_jsonl,
                         report=report, quiet=quiet, progress=False, rows=table)
         raise typer.Exit(rendered.tally.worst)
@@ -176,7 +199,7 @@ def verify_cmd(
         results = provenance.batch.verify(
             items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
             strict=strict, executor=ex, fetch_remote=fetch_remote,
-            file_timeout=_file_timeout(file_timeout),
+            file_timeout=_file_timeout(file_timeout), registries=sources,
         )
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
@@ -204,12 +227,27 @@ def _verify_fragments(init: Path, fragments: list[Path], policy: provenance.Poli
             yield provenance.batch.Verified(path, report)
 
 
+def _sources(dsns: list[str] | None, no_lookup: bool) -> list[str | None]:
+    """Which registries recovery asks: local, config.toml's, then --registry."""
+    if no_lookup:
+        if dsns:
+            raise _usage("choose one of --no-lookup and --registry")
+        return []
+    from provenance.registry.recovery import lookup_sources
+
+    return lookup_sources(dsns or ())
+
+
 def _verify_stdin(name: str, policy: provenance.Policy, store: provenance.TrustStore,
-                  data: bytes) -> Iterator[provenance.batch.Result]:
+                  data: bytes, sources: list[str | None]) -> Iterator[provenance.batch.Result]:
     """``provenance verify -``: the text on stdin, judged like a file named ``name``."""
     from provenance.carriers.text import inspect_text_bytes
 
     report = inspect_text_bytes(data, name=name, trust=store)
+    if sources:
+        from provenance.registry.recovery import recover
+
+        report = recover(report, data, report.media_type, sources)
     reasons = policy.check(report)
     path = Path("-")
     if reasons:
@@ -236,6 +274,8 @@ def inspect_cmd(
         "--json", help="One provenance.inspect/v1 document on stdout.")] = False,
     as_jsonl: Annotated[bool, typer.Option(
         "--jsonl", help="One provenance.report/v1 line per file on stdout.")] = False,
+    registry_dsn: RegistryOpt = None,
+    no_lookup: NoLookupOpt = False,
 ) -> None:
     """Describe the Content Credentials of FILES without judging them (exit 0 when every file
     could be read, whatever it says)."""
@@ -243,12 +283,14 @@ def inspect_cmd(
         raise _usage("choose one of --json, --jsonl and --manifest")
     store = _trust_store(trust)
     items, _ = _expand(files, recursive, None, None, [])
+    sources = _sources(registry_dsn, no_lookup)
     worst = EXIT_OK
     docs: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for item in items:
         try:
-            report = provenance.inspect(item.path, trust=store, fetch_remote=fetch_remote)
+            report = provenance.inspect(item.path, trust=store, fetch_remote=fetch_remote,
+                                        registries=sources)
         except UnsupportedFormat as exc:
             if not item.explicit:  # found in a folder: left alone, as verify does
                 status_line(f"SKIP {item.path}: {exc}")

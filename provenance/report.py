@@ -161,6 +161,9 @@ class Report:
     identities: tuple[IdentityReport, ...] = ()
     #: where the manifest is stored when the asset only references it (remote manifest)
     remote_url: str | None = None
+    #: manifests found again by fingerprint in a registry (``Match``), best first: never a
+    #: cryptographic match; the status stays what the file itself shows
+    recovered: tuple[Any, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     #: the manifest store as c2pa read it (``inspect --manifest``); never in the v1 JSON
     manifest_store: dict[str, Any] | None = field(default=None, compare=False, repr=False)
@@ -192,6 +195,8 @@ class Report:
             "identities": [i.to_dict() for i in self.identities],
             "remote_url": self.remote_url,
         }
+        if self.recovered:
+            d["recovered"] = [m.to_dict() for m in self.recovered]
         d.update(self.extra)
         return d
 

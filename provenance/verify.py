@@ -4,6 +4,7 @@ Report (:mod:`provenance.reading`) and judged against a policy."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +25,7 @@ def inspect(
     name: str | None = None,
     trust: TrustStore | None = None,
     fetch_remote: bool = False,
+    registries: Sequence[str | None] | None = None,
 ) -> Report:
     """Describe an asset's provenance without judging it.
 
@@ -34,10 +36,32 @@ def inspect(
         trust: anchors for ``trusted``; None uses the anchors installed in the provenance home.
         fetch_remote: fetch a manifest the asset references by URL (bounded in size and
             time); without it such an asset is ``unsigned`` with the URL in ``remote_url``.
+        registries: where to look for the manifest of a copy that has none (or a broken
+            one): DSNs, None for the local registry (see
+            :func:`provenance.registry.recovery.lookup_sources`). Matches go to
+            ``Report.recovered``; the status stays what the file shows.
 
     Raises:
         InputError: missing, empty, unreadable or mis-named input; unsupported type.
+        RegistryError: a registry cannot be opened or reached.
     """
+    report = _inspect(source, name=name, trust=trust, fetch_remote=fetch_remote)
+    if registries:
+        from provenance.registry.recovery import needs_recovery, recover
+
+        if needs_recovery(report):
+            data = source if isinstance(source, bytes) else read_input(Path(source))
+            report = recover(report, data, report.media_type, registries)
+    return report
+
+
+def _inspect(
+    source: Path | str | bytes,
+    *,
+    name: str | None,
+    trust: TrustStore | None,
+    fetch_remote: bool,
+) -> Report:
     store = trust if trust is not None else TrustStore.installed()
     if isinstance(source, bytes):
         if not name:
@@ -129,8 +153,12 @@ def verify(
     policy: Policy | None = None,
     trust: TrustStore | None = None,
     fetch_remote: bool = False,
+    registries: Sequence[str | None] | None = None,
 ) -> Report:
     """Verify an asset: return its Report when ``policy`` holds, raise when it does not.
+
+    ``registries``: as :func:`inspect` (recovery by fingerprint; only a policy such as
+    :class:`~provenance.registry.recovery.AcceptRecovered` lets a recovered file pass).
 
     The default policy demands an intact manifest (trusted or valid), human origin and no
     tampered ingredient.
@@ -139,7 +167,8 @@ def verify(
         VerificationFailed: the policy does not hold; ``.report`` and ``.reasons`` say why.
         InputError: the input cannot be read.
     """
-    report = inspect(source, name=name, trust=trust, fetch_remote=fetch_remote)
+    report = inspect(source, name=name, trust=trust, fetch_remote=fetch_remote,
+                     registries=registries)
     reasons = (policy or default_policy()).check(report)
     if reasons:
         raise VerificationFailed(report, reasons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -65,6 +65,9 @@ class Signed:
     manifest_file: Path | None = None
     #: what was asked for and not done (e.g. no thumbnail for SVG)
     notes: tuple[str, ...] = ()
+    #: the registry record the worker computed (a ``provenance.registry.Record``), written by
+    #: the parent process; None when not registering or the type has no fingerprint
+    record: object | None = field(default=None, compare=False, repr=False)
 
 
 Result = Verified | Failed | Skipped | Signed

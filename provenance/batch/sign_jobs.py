@@ -27,6 +27,7 @@ from provenance.errors import (
 from provenance.identity import Identity
 from provenance.options import CarrierName, SignOptions
 from provenance.policyfile import StoreState, store_state
+from provenance.registry.base import Registry
 from provenance.signing import Plan, default_output, plan, same_signer, up_to_date
 from provenance.trust import TrustStore
 
@@ -112,6 +113,7 @@ class _SignSpec:
     force: bool
     strict: bool
     skip_signed: bool = False
+    register: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,13 @@ def sign(
     carrier: CarrierName | None = None,
     manifest_url: str | None = None,
     file_timeout: float | None = None,
+    registry: Registry | None = None,
 ) -> Iterator[Signed | Failed | Skipped]:
     """Sign every file; yield one result per file, in input order.
+
+    With ``registry``, each signed image or text is registered there: the workers compute
+    the records (:func:`provenance.registry.record.record_for`), this process writes them,
+    a few hundred per transaction.
 
     ``options`` (:class:`~provenance.options.SignOptions`) says what to claim, where to write,
     which carrier, timestamp and thumbnail, for every file; the keyword arguments of the same
@@ -183,15 +190,21 @@ def sign(
         ident = _KeyBlob.of(identity)
     store = trust if trust is not None else TrustStore.installed()
     spec = _SignSpec(uuid.uuid4().hex, os.getcwd(), ident, store_state(store), opts,
-                     force, strict, skip_signed)
+                     force, strict, skip_signed, registry is not None)
     planned = _plan(items, spec, opts.output)
     total = len(items) if isinstance(items, Sequence) else None
-    yield from run_ordered(  # type: ignore[misc]
+    results = run_ordered(
         _sign_chunk, spec, planned, executor,
         lambda job, exc: failed_from(job.item.path, exc) if isinstance(job, _SignJob)
         else job, chunk_size=chunk_size, total=total,
         file_timeout=file_timeout,
     )
+    if registry is None:
+        yield from results  # type: ignore[misc]
+        return
+    from provenance.registry.writer import registering
+
+    yield from registering(results, registry)
 
 
 def _plan(items: Iterable[Item | Path | str], spec: _SignSpec,
@@ -298,7 +311,18 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
     return Signed(item.path, _as_named(item.path, src, job.dest, result.output),
                   result.media_type, result.size, result.repacked, carrier=result.carrier,
                   manifest_file=_as_named(item.path, src, None, result.manifest_file)
-                  if result.manifest_file is not None else None, notes=result.notes)
+                  if result.manifest_file is not None else None, notes=result.notes,
+                  record=_record(result.output, store) if spec.register else None)
+
+
+def _record(output: Path, store: TrustStore) -> object | None:
+    """The registry record of a file just signed (None: a type without fingerprints)."""
+    from provenance.registry.record import NotRegistrable, record_for
+
+    try:
+        return record_for(output, trust=store)
+    except NotRegistrable:
+        return None
 
 
 def _as_named(path: Path, src: Path, dest: Path | None, written: Path) -> Path:

@@ -34,6 +34,7 @@ class _VerifySpec:
     unsigned: UnsignedAction
     strict: bool
     fetch_remote: bool = False
+    registries: tuple[str | None, ...] = ()
 
 
 def verify(
@@ -47,6 +48,7 @@ def verify(
     chunk_size: int | None = None,
     fetch_remote: bool = False,
     file_timeout: float | None = None,
+    registries: Sequence[str | None] = (),
 ) -> Iterator[Verified | Failed | Skipped]:
     """Verify every file; yield one result per file, in input order.
 
@@ -65,6 +67,8 @@ def verify(
             :func:`provenance.inspect`).
         file_timeout: seconds one file may take before it is stopped and reported failed
             (None: no limit; the CLI's ``--file-timeout`` defaults to 60).
+        registries: where to recover the manifest of a file that has none (see
+            :func:`provenance.inspect`); the workers look up, read-only.
     """
     store = trust if trust is not None else TrustStore.installed()
     extra = getattr(policy, "anchors", None)
@@ -72,7 +76,8 @@ def verify(
         store = store.merged(extra)
     action = unsigned or getattr(policy, "unsigned", None) or "fail"
     spec = _VerifySpec(uuid.uuid4().hex, os.getcwd(), store_state(store),
-                       policy or default_policy(), action, strict, fetch_remote)
+                       policy or default_policy(), action, strict, fetch_remote,
+                       tuple(registries))
     total = len(items) if isinstance(items, Sequence) else None
     yield from run_ordered(  # type: ignore[misc]
         _verify_chunk, spec, (Item.of(i) for i in items), executor,
@@ -91,7 +96,8 @@ def _verify_one(spec: _VerifySpec, store: TrustStore, item: Item) -> Result:
     where = resolve(path, spec.cwd)
     try:
         report = provenance.verify(where, policy=spec.policy, trust=store,
-                                   fetch_remote=spec.fetch_remote)
+                                   fetch_remote=spec.fetch_remote,
+                                   registries=spec.registries)
         reasons: tuple[str, ...] = ()
     except VerificationFailed as exc:
         report, reasons = exc.report, unique(exc.reasons)

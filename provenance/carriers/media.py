@@ -13,6 +13,7 @@ from provenance import _c2pa, jumbf
 from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
 from provenance.errors import AlreadySigned, InputError
+from provenance.fingerprint.assertion import with_soft_binding
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -172,6 +173,7 @@ def sign_into(
         else None
     human = default_claim(mtype, options.claim_for(name), parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
+    manifest = with_soft_binding(manifest, data, mtype.mime)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
     anchors = trust if trust is not None else TrustStore.installed()
     trust_pem, ekus = anchors.pem(), anchors.eku_config()

@@ -12,6 +12,7 @@ from provenance._files import read_input
 from provenance.carriers import html, is_text_name
 from provenance.carriers.media import default_claim
 from provenance.claims import HumanClaim
+from provenance.fingerprint.assertion import with_soft_binding
 from provenance.formats import check_structure, identify
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
@@ -53,7 +54,9 @@ def sign_store(data: bytes, name: str, *, identity: Identity, options: SignOptio
         check_structure(name, mtype, data)
         mime, human = mtype.mime, default_claim(mtype, claim, False)
     anchors = trust if trust is not None else TrustStore.installed()
-    store = _c2pa.sign_sidecar(human.manifest(title=Path(name).name, has_parent=False),
+    manifest = with_soft_binding(human.manifest(title=Path(name).name, has_parent=False),
+                                 data, mime)
+    store = _c2pa.sign_sidecar(manifest,
                                SIDECAR_HASH_MIME.get(mime, OPAQUE_MIME), data, identity,
                                trust_pem=anchors.pem(), tsa_url=options.tsa_url,
                                ekus=anchors.eku_config())

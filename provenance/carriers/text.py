@@ -31,6 +31,7 @@ from provenance.carriers import (
 )
 from provenance.claims import HumanClaim
 from provenance.errors import AlreadySigned, InputError, SigningError, VerificationFailed
+from provenance.fingerprint.assertion import with_soft_binding
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
 from provenance.policy import Policy, default_policy
@@ -229,6 +230,7 @@ def sign_text_bytes(
     anchors = trust if trust is not None else TrustStore.installed()
     parent_ing = _parent(parent, parent_name, anchors)
     manifest = _manifest(opts.claim_for(name), PurePath(name).name, parent_ing is not None)
+    manifest = with_soft_binding(manifest, data, _TEXT_MIME)
     trust_pem = anchors.pem()
     if chosen in ("sidecar", "link"):
         return _sign_detached(data, name, chosen, manifest, identity, trust_pem, opts.tsa_url,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.sign import _signer_for
+from provenance.cli.sign import _signer_for
 from provenance.identity import Identity
 from tests.cli.helpers import EXIT_OK, describe, run
 

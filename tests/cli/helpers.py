@@ -76,7 +76,8 @@ def ok_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
 
 def snapshot(*roots: Path) -> dict[str, bytes]:
     """Every regular file under ``roots``: absolute path -> bytes (directories included as
-    markers so that a new empty directory shows too)."""
+    markers so that a new empty directory shows too). The recovery registry that ``sign``
+    updates by design (``registry.sqlite3*``) is left out; tests/registry checks it."""
     out: dict[str, bytes] = {}
     for root in roots:
         if not root.exists():
@@ -85,6 +86,8 @@ def snapshot(*roots: Path) -> dict[str, bytes]:
             out[str(root)] = root.read_bytes()
             continue
         for p in sorted(root.rglob("*")):
+            if p.name.startswith("registry.sqlite3"):
+                continue
             if p.is_symlink():
                 out[str(p)] = b"->" + os.readlink(p).encode()
             elif p.is_file():

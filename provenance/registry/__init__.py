@@ -1,0 +1,124 @@
+"""The recovery registry: manifests searchable by content, so that a copy stripped of its
+manifest (re-encoded, resized, copy-pasted) can be traced back to it.
+
+One interface (:class:`Registry`), two stores: :class:`SQLiteRegistry` (the default, one
+embedded file at ``$PROVENANCE_HOME/registry.sqlite3``) and :class:`PostgresRegistry`
+(``postgresql://...``, the ``postgres`` extra). :func:`open_registry` takes a DSN:
+``sqlite:///PATH``, a plain path, or ``postgresql://USER@HOST/DB``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from provenance.registry.base import (
+    IMAGE_THRESHOLD,
+    TEXT_THRESHOLD,
+    BadRegistry,
+    Match,
+    Record,
+    Registry,
+    RegistryError,
+    RemovalProof,
+    RemovalRefused,
+)
+
+if TYPE_CHECKING:
+    from provenance.registry.postgres import PostgresRegistry
+    from provenance.registry.sqlite import SQLiteRegistry
+
+__all__ = [
+    "IMAGE_THRESHOLD",
+    "TEXT_THRESHOLD",
+    "BadRegistry",
+    "Match",
+    "PostgresRegistry",
+    "Record",
+    "Registry",
+    "RegistryError",
+    "RemovalProof",
+    "RemovalRefused",
+    "SQLiteRegistry",
+    "configured_lookup",
+    "default_path",
+    "open_registry",
+]
+
+
+def default_path() -> Path:
+    """The local registry: ``$PROVENANCE_HOME/registry.sqlite3``."""
+    from provenance._home import home
+
+    return home() / "registry.sqlite3"
+
+
+def _sqlite_path(dsn: str) -> Path | None:
+    if dsn.startswith("sqlite:///"):
+        return Path(dsn[len("sqlite:///"):])  # sqlite:///relative, sqlite:////absolute
+    if dsn.startswith("sqlite:"):
+        return None
+    if "://" not in dsn:
+        return Path(dsn)
+    return None
+
+
+def open_registry(dsn: str | None = None, *, create: bool = True) -> Registry:
+    """Open (and migrate) the registry at ``dsn``; None is the local one.
+
+    ``create=False`` refuses to make a new SQLite file (lookups never create one).
+
+    Raises:
+        BadRegistry: an unknown DSN form, or a file that is not a registry.
+        RegistryError: the store cannot be opened or reached.
+    """
+    from provenance.registry.sqlite import SQLiteRegistry
+
+    if dsn is None:
+        return SQLiteRegistry(default_path(), create=create)
+    if dsn.startswith(("postgresql://", "postgres://")):
+        from provenance.registry.postgres import PostgresRegistry
+
+        return PostgresRegistry(dsn)
+    path = _sqlite_path(dsn)
+    if path is None:
+        raise BadRegistry(f"unknown registry {dsn!r}",
+                          hint="use sqlite:///PATH or postgresql://USER@HOST/DB")
+    if path.exists() and not path.is_file():
+        raise BadRegistry(f"{path} is not a registry file", hint="give a file path")
+    return SQLiteRegistry(path, create=create)
+
+
+def configured_lookup() -> list[str]:
+    """The registries ``config.toml`` adds to lookups (``[registry] lookup = [...]``) and
+    ``PROVENANCE_REGISTRY_LOOKUP`` (comma-separated)."""
+    import tomllib
+
+    from provenance._home import config_file
+
+    found: list[str] = []
+    env = os.environ.get("PROVENANCE_REGISTRY_LOOKUP")
+    if env:
+        found += [v.strip() for v in env.split(",") if v.strip()]
+    try:
+        with config_file().open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return found
+    lookup = (data.get("registry") or {}).get("lookup") or []
+    if isinstance(lookup, list):
+        found += [str(v) for v in lookup]
+    return found
+
+
+def __getattr__(name: str) -> object:
+    if name == "SQLiteRegistry":
+        from provenance.registry.sqlite import SQLiteRegistry
+
+        return SQLiteRegistry
+    if name == "PostgresRegistry":
+        from provenance.registry.postgres import PostgresRegistry
+
+        return PostgresRegistry
+    raise AttributeError(name)

@@ -1,0 +1,91 @@
+"""Fingerprints: the ISCC soft binding against iscc-core's own output, pHash and MinHash
+robustness on real transforms, and the visible-text normalisation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import iscc_core
+from PIL import Image
+
+from provenance.fingerprint import fingerprint, kind_for, text_fingerprint, visible_text
+from provenance.fingerprint.assertion import soft_binding, soft_bindings_of, with_soft_binding
+from provenance.fingerprint.image import grayscale_32, phash
+from provenance.fingerprint.text import jaccard, minhash, normalise_words
+from provenance.registry._sql import band_keys, segment_keys
+from tests.registry.helpers import ESSAY, photo
+
+
+def _jpeg(img: Image.Image, quality: int) -> bytes:
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def test_image_code_is_iscc_cores_own(tmp_path: Path) -> None:
+    data = photo(tmp_path / "p.jpg").read_bytes()
+    fp = fingerprint(data, "image/jpeg")
+    pixels = grayscale_32(data)
+    assert fp is not None and pixels is not None and len(pixels) == 1024
+    assert fp.iscc == iscc_core.gen_image_code_v0(pixels, bits=64)["iscc"]
+    assert fp.iscc.startswith("ISCC:EE")
+    assert fp.phash == phash(pixels) and fp.kind == "image"
+
+
+def test_phash_survives_reencoding_and_resizing(tmp_path: Path) -> None:
+    src = photo(tmp_path / "p.jpg", seed=7)
+    with Image.open(src) as img:
+        variants = [_jpeg(img, 50), _jpeg(img.resize((img.width // 2, img.height // 2)), 70)]
+        buf = io.BytesIO()
+        img.resize((int(img.width * 0.8), int(img.height * 0.8))).save(buf, "PNG")
+        variants.append(buf.getvalue())
+    base = fingerprint(src.read_bytes(), "image/jpeg")
+    assert base is not None and base.phash is not None
+    for v in variants:
+        fp = fingerprint(v, "image/jpeg" if v[:2] == b"\xff\xd8" else "image/png")
+        assert fp is not None and fp.phash is not None
+        assert (fp.phash ^ base.phash).bit_count() <= 4
+    other = fingerprint(photo(tmp_path / "q.jpg", seed=8).read_bytes(), "image/jpeg")
+    assert other is not None and other.phash is not None
+    assert (other.phash ^ base.phash).bit_count() > 12
+
+
+def test_visible_text_drops_manifests_and_invisible_characters() -> None:
+    hidden = "Hello\u200b wor\ufe0fld\ufeff\ufe01\U000e0101"
+    assert visible_text(hidden) == "Hello world"
+    a = text_fingerprint(ESSAY)
+    b = text_fingerprint(ESSAY.replace(" ", "\u200d ") + "\ufeff" + "\ufe00" * 40)
+    assert a is not None and b is not None and a.iscc == b.iscc and a.minhash == b.minhash
+    assert a.iscc == iscc_core.gen_text_code_v0(ESSAY, bits=64)["iscc"]
+
+
+def test_minhash_is_stable_under_reflow_quotes_and_small_edits() -> None:
+    base = minhash(normalise_words(ESSAY))
+    reflowed = ESSAY.replace(". ", ".\n\n  ").replace("'", "\u2019").upper()
+    assert jaccard(base, minhash(normalise_words(reflowed))) == 1.0
+    words = ESSAY.split()
+    words[40] = "zebra"
+    assert jaccard(base, minhash(normalise_words(" ".join(words)))) >= 0.8
+    unrelated = "An entirely different paragraph about compilers, registers and caches " * 3
+    assert jaccard(base, minhash(normalise_words(unrelated))) < 0.1
+    assert len(base) == 512 and len(band_keys(base)) == 32
+
+
+def test_segment_keys_cover_distance_seven() -> None:
+    code = 0x0123_4567_89AB_CDEF
+    near = code ^ 0b1 ^ (1 << 17) ^ (1 << 33) ^ (1 << 49) ^ (1 << 50) ^ (1 << 2) ^ (1 << 20)
+    assert (near ^ code).bit_count() == 7
+    assert set(segment_keys(near)) & set(segment_keys(code, neighbours=True))
+
+
+def test_the_assertion_follows_the_cddl() -> None:
+    a = soft_binding("ISCC:EEA4FESMKUZL3X6I")
+    assert a == {"label": "c2pa.soft-binding", "data": {
+        "alg": "io.iscc.v0", "blocks": [{"scope": {}, "value": "ISCC:EEA4FESMKUZL3X6I"}],
+        "pad": []}}
+    assert soft_bindings_of({"assertions": [a]}) == [("io.iscc.v0", "ISCC:EEA4FESMKUZL3X6I")]
+    manifest = {"assertions": [{"label": "c2pa.actions.v2", "data": {}}]}
+    assert with_soft_binding(manifest, b"%PDF-1.7", "application/pdf") is manifest
+    assert kind_for("image/svg+xml") is None and kind_for("audio/mpeg") is None
+    assert kind_for("text/plain") == "text" and kind_for("image/webp") == "image"

@@ -126,6 +126,7 @@ P_RESIGN = "Signed files and existing outputs"
 P_POLICY = "Policy and trust"
 P_FILES = "Many files"
 P_REPORT = "What is printed"
+P_REGISTRY = "Recovery registry"
 
 
 #: ``--file-timeout`` and ``--max-stdin-mb``: None means the config.toml value or the default.

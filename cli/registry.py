@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_OK, _load_identity, _trust_store, err
 from provenance.errors import ProvenanceError
+
+from .common import EXIT_OK, _load_identity, _trust_store, err
 
 registry_app = typer.Typer(
     help="The recovery registry: manifests found again by fingerprint after stripping.",

@@ -16,6 +16,7 @@ import provenance.batch
 import provenance.identity
 from provenance._home import default_tsa_url
 from provenance.identity import Identity, default_identity_dir
+from provenance.registry.base import Registry
 
 from .common import (
     P_CARRIER,
@@ -41,7 +42,6 @@ from .common import (
     err,
 )
 from .render import _run
-from provenance.registry.base import Registry
 
 
 def sign_cmd(

@@ -72,7 +72,7 @@ class ManifestStore:
 CREATED_ASSERTION_LABELS = (
     "c2pa.actions", "c2pa.actions.v2", "c2pa.thumbnail.claim", "c2pa.thumbnail.claim.jpeg",
     "c2pa.thumbnail.claim.png", "c2pa.ingredient", "c2pa.ingredient.v2", "c2pa.ingredient.v3",
-    "cawg.training-mining", "cawg.metadata",
+    "cawg.training-mining", "cawg.metadata", "c2pa.soft-binding",
 )
 
 

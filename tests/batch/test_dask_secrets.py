@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from provenance.cli.sign import _signer_for
+
 from provenance.identity import Identity
 from tests.cli.helpers import EXIT_OK, describe, run
 

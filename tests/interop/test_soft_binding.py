@@ -44,7 +44,7 @@ def test_text_manifest_carries_the_soft_binding(identity: Identity) -> None:
     from provenance.fingerprint import text_fingerprint
 
     body = "A short essay written by hand, about tides and the people who read them."
-    signed = provenance.sign_text(body, identity)
+    signed = provenance.sign_text(body, identity=identity)
     assert provenance.inspect_text(signed).status == "trusted"
     located = _locate(signed.encode(), "t.txt")
     assert located is not None

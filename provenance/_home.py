@@ -39,6 +39,10 @@ CONFIG_KEYS: dict[str, dict[str, tuple[type | tuple[type, ...], str]]] = {
         "tsa_url": (str, "RFC 3161 timestamp authority for `provenance sign` "
                     "(PROVENANCE_TSA_URL and --tsa win)"),
     },
+    "registry": {
+        "lookup": (list, "registries `verify` and `inspect` also look stripped copies up in "
+                   "(DSNs: sqlite:///PATH or postgresql://...)"),
+    },
     "limits": {
         "max_stdin_mb": (int, "the most MiB `sign -` / `verify -` read from stdin "
                          "(--max-stdin-mb wins; default 1024)"),

@@ -92,23 +92,18 @@ def open_registry(dsn: str | None = None, *, create: bool = True) -> Registry:
 
 def configured_lookup() -> list[str]:
     """The registries ``config.toml`` adds to lookups (``[registry] lookup = [...]``) and
-    ``PROVENANCE_REGISTRY_LOOKUP`` (comma-separated)."""
-    import tomllib
+    ``PROVENANCE_REGISTRY_LOOKUP`` (comma-separated).
 
-    from provenance._home import config_file
+    Raises:
+        InputError: a malformed ``config.toml`` (see :func:`provenance._home.config`).
+    """
+    from provenance._home import config_value
 
     found: list[str] = []
     env = os.environ.get("PROVENANCE_REGISTRY_LOOKUP")
     if env:
         found += [v.strip() for v in env.split(",") if v.strip()]
-    try:
-        with config_file().open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError):
-        return found
-    lookup = (data.get("registry") or {}).get("lookup") or []
-    if isinstance(lookup, list):
-        found += [str(v) for v in lookup]
+    found += [str(v) for v in config_value("registry", "lookup") or []]
     return found
 
 

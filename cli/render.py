@@ -213,7 +213,24 @@ def _summary(report: Report) -> str:
             if report.signer.organization and report.signer.organization != who:
                 who += f" ({report.signer.organization})"
             parts.append(f"signed by {who}")
+        parts.extend(_identity_parts(report))
     return ", ".join(parts)
+
+
+def _identity_parts(report: Report) -> list[str]:
+    """The people named by a signature of their own (CAWG identity assertions), and what the
+    domain check said about the signer."""
+    parts = [f"identity {i.name} ({i.status})" for i in report.identities
+             if i.name and i.status in ("trusted", "valid")]
+    domain = getattr(report.signer, "domain", None) if report.signer else None
+    if domain is not None:
+        if domain.verified is True:
+            parts.append(f"domain {domain.name} verified")
+        elif domain.verified is False:
+            parts.append(f"domain {domain.name} NOT verified ({domain.reason})")
+        else:
+            parts.append(f"domain {domain.name} not checked")
+    return parts
 
 
 def _reports_out(docs: list[dict[str, Any]], as_json: bool, passed: bool) -> None:

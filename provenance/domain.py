@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
+from provenance._domainname import certificate_domain, check_domain_name
 from provenance.errors import IdentityError, InputError
 
 __all__ = ["SCHEMA", "WELL_KNOWN", "DomainStatus", "build_document", "certificate_domain",
@@ -29,34 +29,6 @@ __all__ = ["SCHEMA", "WELL_KNOWN", "DomainStatus", "build_document", "certificat
 #: Where the document lives on the author's domain.
 WELL_KNOWN = ".well-known/provenance-identity.json"
 SCHEMA = "provenance.domain-identity/v1"
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-def check_domain_name(domain: str) -> str:
-    """``domain`` lower-cased and checked as a DNS host name (``example.org``).
-
-    Raises:
-        InputError: not a host name (a URL, a path, an IP address, one label only).
-    """
-    d = domain.strip().lower().rstrip(".")
-    labels = d.split(".")
-    if len(d) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels) \
-            or labels[-1].isdigit():
-        raise InputError(f"{domain!r} is not a domain name",
-                         hint="give the bare host name, e.g. --domain example.org")
-    return d
-
-
-def certificate_domain(cert: x509.Certificate) -> str | None:
-    """The domain a certificate names (its first subjectAltName DNS name), or None."""
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return None
-    names = san.get_values_for_type(x509.DNSName)
-    return names[0].lower() if names else None
-
-
 def fingerprint(cert: x509.Certificate) -> str:
     """SHA-256 fingerprint of a certificate, lower-case hex."""
     return cert.fingerprint(hashes.SHA256()).hex()

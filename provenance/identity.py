@@ -206,7 +206,7 @@ class Identity:
         alt: list[x509.GeneralName] = [x509.RFC822Name(email)] if email else []
         if domain:
             # The author's web domain (checked by `verify --check-domain`, provenance.domain).
-            from provenance.domain import check_domain_name
+            from provenance._domainname import check_domain_name
 
             domain = check_domain_name(domain)
             alt += [x509.UniformResourceIdentifier(f"https://{domain}/"), x509.DNSName(domain)]
@@ -474,7 +474,7 @@ def renew_local_identity(
 
 
 def _domain_of(cert: x509.Certificate) -> str | None:
-    from provenance.domain import certificate_domain
+    from provenance._domainname import certificate_domain
 
     return certificate_domain(cert)
 

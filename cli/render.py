@@ -204,7 +204,10 @@ def _row(r: provenance.batch.Result) -> tuple[str, str, str, str, str]:
 
 def _summary(report: Report) -> str:
     parts: list[str] = [report.status]
-    if report.status == "valid":
+    domain = getattr(report.signer, "domain", None) if report.signer else None
+    if report.status == "valid" and domain is not None and domain.verified:
+        parts[0] = "valid (signer on no trust list; its own domain vouches for it)"
+    elif report.status == "valid":
         parts[0] = "valid (signer not trusted; add their root with `provenance trust add`)"
     if report.status in ("trusted", "valid"):
         parts.append(f"origin {report.origin}")

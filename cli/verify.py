@@ -87,6 +87,19 @@ def verify_cmd(
         help="Summary table at the end (default: for directories and patterns).")] = None,
     name: Annotated[str | None, typer.Option(
         help="With FILE '-': the name that gives stdin's type (default stdin.txt).")] = None,
+    check_domain: Annotated[bool, typer.Option(
+        help="Fetch the signer's domain file (HTTPS; cached) and report signer.domain.")] = False,
+    require_domain: Annotated[bool, typer.Option(
+        help="Demand that the signer's domain vouches for its key (implies --check-domain).",
+    )] = False,
+    refresh_domain: Annotated[bool, typer.Option(
+        help="With --check-domain: ignore cached domain files.")] = False,
+    domain_base: Annotated[list[str] | None, typer.Option(
+        "--domain-base", metavar="DOMAIN=URL",
+        help="Fetch DOMAIN's file under URL instead (http:// only for 127.0.0.1/localhost).",
+    )] = None,
+    domain_max_age: Annotated[float, typer.Option(
+        help="Seconds a fetched domain file is used before it is fetched again.")] = 3600.0,
 ) -> None:
     """Verify FILES: intact Content Credentials declaring human origin (or --policy/--fail-on)."""
     if as_json and as_jsonl:
@@ -116,6 +129,13 @@ def verify_cmd(
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
     if require_identity:
         policy = provenance.AllOf([policy, provenance.policy.IdentityRequired()])
+    domain = _domain_check(
+        check_domain or require_domain or bool(pipeline and pipeline.domain_required),
+        refresh_domain, domain_base or [], domain_max_age)
+    if require_domain:
+        from provenance.domain import DomainRequired
+
+        policy = provenance.AllOf([policy, DomainRequired()])
     if init is not None:
         fragments = _verify_fragments(init, files, policy, store)
         rendered = _run("verify", fragments, total=len(files), as_json=as_json,
@@ -131,7 +151,7 @@ def verify_cmd(
     with _executor(jobs, executor_url, len(items)) as ex:
         results = provenance.batch.verify(
             items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
-            strict=strict, executor=ex, fetch_remote=fetch_remote,
+            strict=strict, executor=ex, fetch_remote=fetch_remote, domain=domain,
         )
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
@@ -141,6 +161,28 @@ def verify_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _domain_check(fetch: bool, refresh: bool, bases: list[str],
+                  max_age: float) -> Any:
+    """The DomainCheck for --check-domain and friends (signer.domain is always reported when
+    the certificate names a domain; fetched only when asked)."""
+    from provenance.domain import DomainCheck, check_base_url, check_domain_name
+
+    pairs: list[tuple[str, str]] = []
+    for given in bases:
+        host, sep, url = given.partition("=")
+        if not sep or not host or not url:
+            raise _usage(f"--domain-base {given!r}: expected DOMAIN=URL")
+        try:
+            pairs.append((check_domain_name(host), check_base_url(url)))
+        except InputError as exc:
+            raise _usage(f"--domain-base {given!r}: {exc}") from exc
+    if (refresh or pairs) and not fetch:
+        raise _usage("--refresh-domain and --domain-base go with --check-domain")
+    if max_age < 0:
+        raise _usage("--domain-max-age must be 0 or more seconds")
+    return DomainCheck(fetch=fetch, refresh=refresh, max_age=max_age, bases=tuple(pairs))
 
 
 def _verify_fragments(init: Path, fragments: list[Path], policy: provenance.Policy,

@@ -10,6 +10,7 @@ from provenance.origin import OriginClass
 
 __all__ = [
     "SCHEMA_ID",
+    "DomainStatus",
     "Failure",
     "IdentityReport",
     "IdentityStatus",
@@ -47,6 +48,22 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class DomainStatus:
+    """``signer.domain``: the domain the signing certificate names, and whether that domain's
+    published file vouches for the signer's key (None: not checked; see provenance.domain)."""
+
+    name: str
+    verified: bool | None
+    checked_at: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"name": self.name, "verified": self.verified, "checked_at": self.checked_at,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class SignerInfo:
     """Who signed: the signing certificate's subject and issuer, and whether it is trusted."""
 
@@ -60,6 +77,8 @@ class SignerInfo:
     trust_list: str | None = None
     #: serial number of the signing certificate (hex), which identifies it exactly
     serial: str | None = None
+    #: the author's web domain named by the certificate, and whether it vouches for the key
+    domain: DomainStatus | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -72,6 +91,7 @@ class SignerInfo:
             "anchor": self.anchor,
             "trust_list": self.trust_list,
             "serial": self.serial,
+            "domain": None if self.domain is None else self.domain.to_dict(),
         }
 
 

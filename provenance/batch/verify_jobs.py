@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import provenance
 from provenance.batch.expand import Item
@@ -22,6 +23,9 @@ from provenance.policy import Policy, default_policy
 from provenance.policyfile import StoreState, UnsignedAction, store_state
 from provenance.trust import TrustStore
 
+if TYPE_CHECKING:
+    from provenance.domain import DomainCheck
+
 # -- verify -----------------------------------------------------------------------------------
 
 
@@ -34,6 +38,7 @@ class _VerifySpec:
     unsigned: UnsignedAction
     strict: bool
     fetch_remote: bool = False
+    domain: DomainCheck | None = None
 
 
 def verify(
@@ -46,6 +51,7 @@ def verify(
     executor: Executor | None = None,
     chunk_size: int | None = None,
     fetch_remote: bool = False,
+    domain: DomainCheck | None = None,
 ) -> Iterator[Verified | Failed | Skipped]:
     """Verify every file; yield one result per file, in input order.
 
@@ -62,6 +68,8 @@ def verify(
             pickle for a process pool or Dask.
         fetch_remote: fetch manifests that assets reference by URL (see
             :func:`provenance.inspect`).
+        domain: report (and, if it says so, check) the signer's domain (see
+            :func:`provenance.verify`).
     """
     store = trust if trust is not None else TrustStore.installed()
     extra = getattr(policy, "anchors", None)
@@ -69,7 +77,7 @@ def verify(
         store = store.merged(extra)
     action = unsigned or getattr(policy, "unsigned", None) or "fail"
     spec = _VerifySpec(uuid.uuid4().hex, os.getcwd(), store_state(store),
-                       policy or default_policy(), action, strict, fetch_remote)
+                       policy or default_policy(), action, strict, fetch_remote, domain)
     total = len(items) if isinstance(items, Sequence) else None
     yield from run_ordered(  # type: ignore[misc]
         _verify_chunk, spec, (Item.of(i) for i in items), executor,
@@ -87,7 +95,7 @@ def _verify_one(spec: _VerifySpec, store: TrustStore, item: Item) -> Result:
     where = resolve(path, spec.cwd)
     try:
         report = provenance.verify(where, policy=spec.policy, trust=store,
-                                   fetch_remote=spec.fetch_remote)
+                                   fetch_remote=spec.fetch_remote, domain=spec.domain)
         reasons: tuple[str, ...] = ()
     except VerificationFailed as exc:
         report, reasons = exc.report, unique(exc.reasons)

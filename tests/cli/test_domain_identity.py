@@ -34,6 +34,13 @@ def test_certificate_and_identity_assertion_name_the_domain(tmp_path: Path,
     assert report.status == "trusted"
     (person,) = report.identities
     assert person.name == "TEST-ONLY Pen Name" and person.status in ("valid", "trusted")
+    # The identity assertion's credential is the domain-bearing certificate itself: its DER
+    # is in the file twice, in the claim signature and in the cawg.identity COSE signature.
+    from cryptography.hazmat.primitives import serialization
+
+    der = ident.certificate.public_bytes(serialization.Encoding.DER)
+    assert report.path is not None
+    assert Path(report.path).read_bytes().count(der) == 2
 
 
 @pytest.mark.parametrize("bad", ["https://example.org/", "example", "exa mple.org", "1.2.3.4",

@@ -122,7 +122,7 @@ def _signer(identity: Identity, tsa_url: str | None) -> Any:
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
         claim = _plain_signer(identity, tsa_url)
-        person = _plain_signer(identity, None) if _can_sign_identity(identity) else None
+        person = _person_signer(identity)
         combined = claim if person is None else identity_signer(claim, person)
         if len(_signers) > 32:
             _signers.clear()
@@ -140,7 +140,7 @@ def _signing_context(identity: Identity, tsa_url: str | None, trust_pem: str | N
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
     claim = _plain_signer(identity, tsa_url)
-    person = _plain_signer(identity, None) if _can_sign_identity(identity) else None
+    person = _person_signer(identity)
     combined = claim if person is None else identity_signer(claim, person)
     try:
         ctx = c2pa.Context(c2pa.Settings.from_dict(settings(trust_pem, ekus)), combined)
@@ -154,11 +154,22 @@ def _signing_context(identity: Identity, tsa_url: str | None, trust_pem: str | N
 
 
 def _can_sign_identity(identity: Identity) -> bool:
-    """Whether ``identity`` can sign its own CAWG identity assertion here: measured on 0.38.1,
-    c2pa-rs rejects a callback signer's identity-assertion signature ("COSE signature invalid")
-    though the same callback signs claims, so callback (KMS, remote) identities sign the claim
-    alone."""
+    """Whether ``identity``'s signer can take part in a combined (identity assertion) signer:
+    measured on 0.38.1, a callback signer on either side fails ("COSE signature invalid" as
+    the identity signer, "invalid signature value" as the claim signer, and a crash inside
+    c2pa-rs when such a combined signer is held by a Context), though the same callback signs
+    claims alone. So callback (KMS, remote) identities sign the claim alone."""
     return identity.sign_callback() is None
+
+
+def _person_signer(identity: Identity) -> Any:
+    """The signer of the identity assertion: the author's (``identity.author``, see
+    provenance.authored) or the identity's own key; None when neither can."""
+    if not _can_sign_identity(identity):
+        return None  # a callback claim signer cannot be combined (see _can_sign_identity)
+    author = getattr(identity, "author", None)
+    person = author if isinstance(author, Identity) else identity
+    return _plain_signer(person, None) if _can_sign_identity(person) else None
 
 
 def _plain_signer(identity: Identity, tsa_url: str | None) -> Any:

@@ -239,6 +239,13 @@ class DomainCheck:
         name = certificate_domain(cert) if cert is not None else None
         if cert is None or name is None:
             return report
+        try:
+            # The name comes from the signer: checked before it reaches a URL or a cache path.
+            name = check_domain_name(name)
+        except InputError:
+            status = DomainStatus(name[:253], False, None,
+                                  "the certificate's domain is not a valid domain name")
+            return replace(report, signer=replace(signer, domain=status))
         if not self.fetch:
             status = DomainStatus(name, None, None, "not checked (pass --check-domain)")
         else:
@@ -387,12 +394,10 @@ def _issued_by(cert: x509.Certificate, root: x509.Certificate) -> bool:
 def signer_certificate(source: Path, serial: str) -> x509.Certificate | None:
     """The signing certificate with serial number ``serial`` (hex) from the manifest of
     ``source``: found as DER in the asset, its decoded text manifest or its sidecar."""
-    from provenance._files import read_input
     from provenance.carriers import is_text_name
 
-    try:
-        data = read_input(source)
-    except Exception:
+    data = _bounded_read(source)
+    if data is None:
         return None
     blobs = [data]
     if is_text_name(source):
@@ -415,6 +420,26 @@ def signer_certificate(source: Path, serial: str) -> x509.Certificate | None:
                 return cert
             at = blob.find(tlv, at + 1)
     return None
+
+
+#: Files larger than this are searched for the certificate in their first and last
+#: ``_SCAN_EDGE`` bytes only (where formats keep their manifest).
+_SCAN_WHOLE = 256 * 1024 * 1024
+_SCAN_EDGE = 32 * 1024 * 1024
+
+
+def _bounded_read(source: Path) -> bytes | None:
+    try:
+        with source.open("rb") as fh:
+            size = fh.seek(0, 2)
+            fh.seek(0)
+            if size <= _SCAN_WHOLE:
+                return fh.read()
+            head = fh.read(_SCAN_EDGE)
+            fh.seek(size - _SCAN_EDGE)
+            return head + fh.read(_SCAN_EDGE)
+    except OSError:
+        return None  # the report was read already; no domain then
 
 
 def _der_certificate_before(blob: bytes, serial_at: int) -> x509.Certificate | None:

@@ -202,3 +202,42 @@ def test_oversized_or_forged_domain_file(world: dict[str, Path], site: _Site) ->
     _, _, signer = _verify(site, world["by_real"], "--refresh-domain")
     assert isinstance(signer["domain"], dict) and signer["domain"]["verified"] is False
     assert "signature does not verify" in str(signer["domain"]["reason"])
+
+
+def test_hostile_certificate_domain_is_not_used(tmp_path: Path, files: dict[str, Path],
+                                                site: _Site) -> None:
+    """A signer's SAN is the signer's to choose: a name that is no domain never reaches a URL
+    or a cache path."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    base, root_key = Identity.create("TEST-ONLY Hostile")
+    assert base.root is not None
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder()
+            .subject_name(base.certificate.subject).issuer_name(base.root.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(base.certificate.extensions.get_extension_for_class(
+                x509.KeyUsage).value, critical=True)
+            .add_extension(base.certificate.extensions.get_extension_for_class(
+                x509.ExtendedKeyUsage).value, critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                root_key.public_key()), critical=False)  # type: ignore[arg-type]
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("../../escape")]),
+                           critical=False)
+            .sign(root_key, hashes.SHA256()))  # type: ignore[arg-type]
+    hostile = Identity(chain=(cert,), algorithm="es256", _key=key, root=base.root)
+    out = provenance.sign(files["photo.jpg"], tmp_path / "h.jpg", identity=hostile).output
+    proc = run("verify", "--json", "--check-domain", out)
+    dom = json.loads(proc.stdout)["results"][0]["signer"]["domain"]
+    assert dom["verified"] is False and "not a valid domain name" in dom["reason"]
+    assert site.hits == 0

@@ -110,19 +110,20 @@ def _context(trust_pem: str | None, ekus: str | None = None) -> Any:
         return ctx
 
 
-def _signer(identity: Identity, tsa_url: str | None) -> Any:
+def _signer(identity: Identity, tsa_url: str | None, identity_assertion: bool = True) -> Any:
     """The combined signer for ``identity``: its claim signer joined with an identity-assertion
     signer for the same identity, so every manifest carries a ``cawg.identity`` assertion (see
     :func:`identity_signer`). Cached per process; the cache holds the combined signer and the
-    two signers it consumed (their callbacks must outlive it)."""
-    key = (os.getpid(), id(identity), tsa_url or "")
+    two signers it consumed (their callbacks must outlive it). ``identity_assertion=False``:
+    the claim signer alone (no ``cawg.identity`` assertion)."""
+    key = (os.getpid(), id(identity), tsa_url or "", identity_assertion)
     with _lock:
         cached = _signers.get(key)
         # The identity is held next to its signer so that id() cannot be reused meanwhile.
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
         claim = _plain_signer(identity, tsa_url)
-        person = _person_signer(identity)
+        person = _person_signer(identity) if identity_assertion else None
         combined = claim if person is None else identity_signer(claim, person)
         if len(_signers) > 32:
             _signers.clear()
@@ -131,16 +132,17 @@ def _signer(identity: Identity, tsa_url: str | None) -> Any:
 
 
 def _signing_context(identity: Identity, tsa_url: str | None, trust_pem: str | None,
-                     ekus: str | None) -> Any:
+                     ekus: str | None, identity_assertion: bool = True) -> Any:
     """A c2pa Context holding the combined signer for ``identity`` (the embeddable route takes
     its signer from the context, which consumes it). Cached per process like the signers."""
-    key = (os.getpid(), id(identity), tsa_url or "", trust_pem or "", ekus or "")
+    key = (os.getpid(), id(identity), tsa_url or "", trust_pem or "", ekus or "",
+           identity_assertion)
     with _lock:
         cached = _signing_contexts.get(key)
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
     claim = _plain_signer(identity, tsa_url)
-    person = _person_signer(identity)
+    person = _person_signer(identity) if identity_assertion else None
     combined = claim if person is None else identity_signer(claim, person)
     try:
         ctx = c2pa.Context(c2pa.Settings.from_dict(settings(trust_pem, ekus)), combined)
@@ -255,6 +257,7 @@ def sign_stream(
     thumbnail: tuple[str, bytes] | None = None,
     tsa_url: str | None = None,
     ekus: str | None = None,
+    identity_assertion: bool = True,
 ) -> bytes:
     """Sign ``source`` into ``dest`` (both seekable binary streams); returns the manifest bytes.
 
@@ -266,7 +269,7 @@ def sign_stream(
         InputError: c2pa could not parse the source.
     """
     ctx = _context(trust_pem, ekus)
-    signer = _signer(identity, tsa_url)
+    signer = _signer(identity, tsa_url, identity_assertion)
     if thumbnail is not None:
         manifest = dict(manifest)
         manifest["thumbnail"] = {"format": thumbnail[0], "identifier": "thumbnail"}
@@ -523,9 +526,10 @@ class DataHashSigner:
         thumbnail: tuple[str, bytes] | None = None,
         ekus: str | None = None,
         exclusion_count: int = 1,
+        identity_assertion: bool = True,
     ) -> None:
         self._lib = _native()
-        self._ctx = _signing_context(identity, tsa_url, trust_pem, ekus)
+        self._ctx = _signing_context(identity, tsa_url, trust_pem, ekus, identity_assertion)
         self._format = asset_format.encode()
         if thumbnail is not None:
             manifest = {**manifest,
@@ -676,6 +680,7 @@ def sign_sidecar(
     manifest: dict[str, Any], mime: str, data: bytes, identity: Identity, *,
     trust_pem: str | None, tsa_url: str | None = None,
     parent: ExternalParent | None = None, ekus: str | None = None,
+    identity_assertion: bool = True,
 ) -> bytes:
     """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>).
 
@@ -684,7 +689,7 @@ def sign_sidecar(
     """
     import io
 
-    signer = _signer(identity, tsa_url)
+    signer = _signer(identity, tsa_url, identity_assertion)
     try:
         with _builder(manifest, trust_pem, parent, ekus) as builder:
             builder.set_no_embed()

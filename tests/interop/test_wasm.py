@@ -90,6 +90,22 @@ def test_wasm_reads_everything_trusted(wasm_module: Path, sources: dict[str, Pat
     assert set(verdicts) == {p.name for p, _ in files}
 
 
+def test_wasm_reads_trusted_with_no_code_without_the_identity_assertion(
+        wasm_module: Path, sources: dict[str, Path], signer: Identity, tmp_path: Path) -> None:
+    """``--no-identity-assertion``: what we sign reads Trusted in c2pa-rs with no code at all
+    (the one code above comes from c2pa-rs's CAWG trust, not from our manifests)."""
+    assert signer.root is not None
+    root = signer.root.public_bytes(serialization.Encoding.PEM).decode()
+    files = []
+    for name, carrier in MEDIA:
+        _, _, mime = signed_case(name, carrier, sources, signer, tmp_path,
+                                 identity_assertion=False)
+        files.append((tmp_path / name, mime))
+    results = _read(wasm_module, files, root)
+    assert {Path(str(r["path"])).name: (r["state"], r["failure"], r.get("error"))
+            for r in results} == {p.name: ("Trusted", [], None) for p, _ in files}
+
+
 def test_wasm_sees_tampering(wasm_module: Path, sources: dict[str, Path], signer: Identity,
                              tmp_path: Path) -> None:
     assert signer.root is not None

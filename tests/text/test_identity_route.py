@@ -108,3 +108,20 @@ def test_identity_assertion_references_actions_and_training(files: dict[str, Pat
     assert data["signer_payload"]["sig_type"] == "cawg.x509.cose"
     assert [r.get("role", r) if isinstance(r, dict) else r
             for r in data["signer_payload"]["role"]] == ["cawg.creator"]
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "photo.webp", "essay.txt"])
+def test_identity_assertion_can_be_left_out(name: str, files: dict[str, Path], tmp_path: Path,
+                                            identity: Identity) -> None:
+    """``--no-identity-assertion``: the claim signer alone, no cawg.identity assertion (and a
+    separately cached signer, so the default afterwards still names the author)."""
+    src = files.get(name) or tmp_path / name
+    if not src.exists():
+        src.write_text("Written by hand, one line.\n", encoding="utf-8")
+    plain = provenance.sign(src, tmp_path / f"plain-{name}", identity=identity,
+                            options=provenance.SignOptions(identity_assertion=False)).output
+    report = inspect(plain)
+    assert report.status == "trusted", [f.code for f in report.failures]
+    assert report.identities == ()
+    named = provenance.sign(src, tmp_path / f"named-{name}", identity=identity).output
+    _assert_author_identity(inspect(named))

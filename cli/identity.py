@@ -38,13 +38,20 @@ def identity_create(
     alg: Annotated[Alg, typer.Option(help="Signing algorithm.")] = Alg.es256,
     directory: Annotated[Path | None, typer.Option("--dir", help="Where to save it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing identity.")] = False,
+    domain: Annotated[str | None, typer.Option(
+        "--domain", metavar="DOMAIN",
+        help="Your web domain (example.org), checked by `verify --check-domain`.")] = None,
 ) -> None:
     """Make a local root CA and an author signing certificate (ES256 by default)."""
+    from provenance.domain import check_domain_name
+
+    if domain is not None:
+        domain = check_domain_name(domain)
     check_free(directory or default_identity_dir(), overwrite=force)  # before the passphrase
     password = _password_for_new_key()
     identity, where = create_local_identity(
         name, email=email, organization=org, algorithm=alg.value, directory=directory,
-        password=password, overwrite=force,
+        password=password, overwrite=force, domain=domain,
     )
     info = identity.info()
     err.print(f"Created identity {info.subject} ({info.algorithm}) in {where}")
@@ -129,3 +136,21 @@ def identity_renew(
     identity = renew_local_identity(d, password=_password_for(d), validity_days=days)
     err.print(f"Renewed {identity.info().subject}: valid until "
               f"{identity.certificate.not_valid_after_utc:%Y-%m-%d}")
+
+
+@identity_app.command("publish-domain")
+def identity_publish_domain(
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="Your web site's root folder.")],
+    directory: Annotated[Path | None, typer.Option("--dir", help="Identity directory.")] = None,
+    revoke: Annotated[list[str] | None, typer.Option(
+        help="SHA-256 fingerprint of a root to revoke (repeatable).")] = None,
+) -> None:
+    """Write DIR/.well-known/provenance-identity.json, signed, vouching for your root."""
+    from provenance.domain import WELL_KNOWN, certificate_domain, publish
+
+    if not out_dir.is_dir():
+        raise _usage(f"--out-dir {out_dir} is not a directory (create it first)")
+    identity = _load_identity(directory)
+    path = publish(identity, out_dir, revoke=tuple(revoke or ()))
+    err.print(f"Wrote {path}")
+    err.print(f"Upload it to https://{certificate_domain(identity.certificate)}/{WELL_KNOWN}")

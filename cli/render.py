@@ -260,7 +260,10 @@ def _when(stamp: str | None) -> str | None:
 
 def _summary(report: Report) -> str:
     parts: list[str] = [report.status]
-    if report.status == "valid":
+    domain = getattr(report.signer, "domain", None) if report.signer else None
+    if report.status == "valid" and domain is not None and domain.verified:
+        parts[0] = "valid (signer on no trust list; its own domain vouches for it)"
+    elif report.status == "valid":
         parts[0] = "valid (signer not trusted; add their root with `provenance trust add`)"
     if report.status in ("trusted", "valid"):
         parts.append(f"origin {report.origin}")
@@ -268,6 +271,7 @@ def _summary(report: Report) -> str:
             signed = f"signed by {_who(report.signer.name, report.signer.organization)}"
             when = _when(report.signed_at)
             parts.append(f"{signed} on {when}" if when else signed)
+        parts.extend(_identity_parts(report))
         for ing in report.ingredients:
             if ing.relationship == "parentOf":
                 parts.append(f"an edit of {ing.title or 'its parent'} ({ing.status})")
@@ -284,6 +288,22 @@ def _recovered_note(report: Report | None) -> str:
     when = f" on {best.signed_at[:10]}" if best.signed_at else ""
     return (f"recovered by fingerprint: made by {who}{when}, similarity "
             f"{best.similarity} \u2014 not a cryptographic match")
+
+
+def _identity_parts(report: Report) -> list[str]:
+    """The people named by a signature of their own (CAWG identity assertions), and what the
+    domain check said about the signer."""
+    parts = [f"identity {i.name} ({i.status})" for i in report.identities
+             if i.name and i.status in ("trusted", "valid")]
+    domain = getattr(report.signer, "domain", None) if report.signer else None
+    if domain is not None:
+        if domain.verified is True:
+            parts.append(f"domain {domain.name} verified")
+        elif domain.verified is False:
+            parts.append(f"domain {domain.name} NOT verified ({domain.reason})")
+        else:
+            parts.append(f"domain {domain.name} not checked")
+    return parts
 
 
 def _print_report(r: Report) -> None:

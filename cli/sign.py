@@ -81,6 +81,11 @@ def sign_cmd(
     thumbnail: Annotated[bool, typer.Option(
         "--thumbnail", rich_help_panel=P_CLAIM,
         help="Embed a small thumbnail (raster images only).")] = False,
+    no_identity_assertion: Annotated[bool, typer.Option(
+        "--no-identity-assertion", rich_help_panel=P_CLAIM,
+        help="Leave out the CAWG identity assertion that names you by your own signature "
+        "(c2pa-rs readers cannot trust it yet and show such files as Valid, not Trusted).",
+    )] = False,
     # -- where the manifest goes
     carrier: Annotated[CarrierOpt | None, typer.Option(
         "--carrier", metavar="unstructured|structured|html|link|sidecar",
@@ -196,6 +201,7 @@ def sign_cmd(
             claim=claim, parent=parent, output=output, out_dir=out_dir, in_place=in_place,
             replace=replace, carrier=carrier.value if carrier else None,
             manifest_url=manifest_url, thumbnail=thumbnail, tsa_url=tsa_url,
+            identity_assertion=not no_identity_assertion,
         )
 
     if [str(f) for f in files] == ["-"]:

@@ -140,6 +140,23 @@ def verify_cmd(
         help="Pass a file whose manifest is recovered by fingerprint from a registry "
         "(human origin; trusted with --require-trusted). Not a cryptographic match.",
     )] = False,
+    check_domain: Annotated[bool, typer.Option(
+        "--check-domain", rich_help_panel=P_POLICY,
+        help="Fetch the signer's domain file (HTTPS; cached) and report signer.domain.")] = False,
+    require_domain: Annotated[bool, typer.Option(
+        "--require-domain", rich_help_panel=P_POLICY,
+        help="Demand that the signer's domain vouches for its key (implies --check-domain).",
+    )] = False,
+    refresh_domain: Annotated[bool, typer.Option(
+        "--refresh-domain", rich_help_panel=P_POLICY,
+        help="With --check-domain: ignore cached domain files.")] = False,
+    domain_base: Annotated[list[str] | None, typer.Option(
+        "--domain-base", metavar="DOMAIN=URL", rich_help_panel=P_POLICY,
+        help="Fetch DOMAIN's file under URL instead (http:// only for 127.0.0.1/localhost).",
+    )] = None,
+    domain_max_age: Annotated[float, typer.Option(
+        "--domain-max-age", metavar="SECONDS", rich_help_panel=P_POLICY,
+        help="Seconds a fetched domain file is used before it is fetched again.")] = 3600.0,
 ) -> None:
     """Verify FILES: intact Content Credentials that declare human origin.
 
@@ -175,6 +192,13 @@ def verify_cmd(
         policy = rules[0] if len(rules) == 1 else provenance.AllOf(rules)
     if require_identity:
         policy = provenance.AllOf([policy, provenance.policy.IdentityRequired()])
+    domain = _domain_check(
+        check_domain or require_domain or bool(pipeline and pipeline.domain_required),
+        refresh_domain, domain_base or [], domain_max_age)
+    if require_domain:
+        from provenance.domain import DomainRequired
+
+        policy = provenance.AllOf([policy, DomainRequired()])
     sources = _sources(registry_dsn, no_lookup)
     if accept_recovered:
         if not sources:
@@ -200,6 +224,7 @@ def verify_cmd(
             items, policy=policy, trust=store, unsigned=unsigned,  # type: ignore[arg-type]
             strict=strict, executor=ex, fetch_remote=fetch_remote,
             file_timeout=_file_timeout(file_timeout), registries=sources,
+            domain=domain,
         )
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
@@ -209,6 +234,28 @@ def verify_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _domain_check(fetch: bool, refresh: bool, bases: list[str],
+                  max_age: float) -> Any:
+    """The DomainCheck for --check-domain and friends (signer.domain is always reported when
+    the certificate names a domain; fetched only when asked)."""
+    from provenance.domain import DomainCheck, check_base_url, check_domain_name
+
+    pairs: list[tuple[str, str]] = []
+    for given in bases:
+        host, sep, url = given.partition("=")
+        if not sep or not host or not url:
+            raise _usage(f"--domain-base {given!r}: expected DOMAIN=URL")
+        try:
+            pairs.append((check_domain_name(host), check_base_url(url)))
+        except InputError as exc:
+            raise _usage(f"--domain-base {given!r}: {exc}") from exc
+    if (refresh or pairs) and not fetch:
+        raise _usage("--refresh-domain and --domain-base go with --check-domain")
+    if max_age < 0:
+        raise _usage("--domain-max-age must be 0 or more seconds")
+    return DomainCheck(fetch=fetch, refresh=refresh, max_age=max_age, bases=tuple(pairs))
 
 
 def _verify_fragments(init: Path, fragments: list[Path], policy: provenance.Policy,

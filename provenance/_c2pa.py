@@ -24,7 +24,8 @@ C2PA_PYTHON_VERSION = "0.38.1"
 
 _lock = threading.Lock()
 _contexts: dict[tuple[int, str, str], Any] = {}
-_signers: dict[tuple[int, int, str], tuple[Identity, Any]] = {}
+_signers: dict[tuple[int, int, str], tuple[Identity, Any, tuple[Any, Any | None]]] = {}
+_signing_contexts: dict[tuple[int, int, str, str, str], tuple[Identity, Any, tuple[Any, ...]]] = {}
 
 _ALG = {
     "es256": c2pa.C2paSigningAlg.ES256,
@@ -109,34 +110,139 @@ def _context(trust_pem: str | None, ekus: str | None = None) -> Any:
         return ctx
 
 
-def _signer(identity: Identity, tsa_url: str | None) -> Any:
-    key = (os.getpid(), id(identity), tsa_url or "")
+def _signer(identity: Identity, tsa_url: str | None, identity_assertion: bool = True) -> Any:
+    """The combined signer for ``identity``: its claim signer joined with an identity-assertion
+    signer for the same identity, so every manifest carries a ``cawg.identity`` assertion (see
+    :func:`identity_signer`). Cached per process; the cache holds the combined signer and the
+    two signers it consumed (their callbacks must outlive it). ``identity_assertion=False``:
+    the claim signer alone (no ``cawg.identity`` assertion)."""
+    key = (os.getpid(), id(identity), tsa_url or "", identity_assertion)
     with _lock:
         cached = _signers.get(key)
         # The identity is held next to its signer so that id() cannot be reused meanwhile.
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
-        try:
-            callback = identity.sign_callback()
-            if callback is not None:
-                signer = c2pa.Signer.from_callback(
-                    callback, _ALG[identity.algorithm], identity.chain_pem().decode(), tsa_url
-                )
-            else:
-                info = c2pa.C2paSignerInfo(
-                    identity.algorithm.encode(), identity.chain_pem(),
-                    identity.private_key_pem(), tsa_url.encode() if tsa_url else None,
-                )
-                signer = c2pa.Signer.from_info(info)
-        except c2pa.C2paError as exc:
-            raise IdentityError(
-                f"c2pa cannot use this identity: {_msg(exc)}",
-                hint="check that the certificate matches the key and the C2PA profile",
-            ) from exc
+        claim = _plain_signer(identity, tsa_url)
+        person = _person_signer(identity) if identity_assertion else None
+        combined = claim if person is None else identity_signer(claim, person)
         if len(_signers) > 32:
             _signers.clear()
-        _signers[key] = (identity, signer)
-        return signer
+        _signers[key] = (identity, combined, (claim, person))
+        return combined
+
+
+def _signing_context(identity: Identity, tsa_url: str | None, trust_pem: str | None,
+                     ekus: str | None, identity_assertion: bool = True) -> Any:
+    """A c2pa Context holding the combined signer for ``identity`` (the embeddable route takes
+    its signer from the context, which consumes it). Cached per process like the signers."""
+    key = (os.getpid(), id(identity), tsa_url or "", trust_pem or "", ekus or "",
+           identity_assertion)
+    with _lock:
+        cached = _signing_contexts.get(key)
+        if cached is not None and cached[0] is identity and cached[1].is_valid:
+            return cached[1]
+    claim = _plain_signer(identity, tsa_url)
+    person = _person_signer(identity) if identity_assertion else None
+    combined = claim if person is None else identity_signer(claim, person)
+    try:
+        ctx = c2pa.Context(c2pa.Settings.from_dict(settings(trust_pem, ekus)), combined)
+    except c2pa.C2paError as exc:
+        raise SigningError(f"c2pa cannot make a signing context: {_msg(exc)}") from exc
+    with _lock:
+        if len(_signing_contexts) > 32:
+            _signing_contexts.clear()
+        _signing_contexts[key] = (identity, ctx, (claim, person, combined))
+    return ctx
+
+
+def _can_sign_identity(identity: Identity) -> bool:
+    """Whether ``identity``'s signer can take part in a combined (identity assertion) signer:
+    measured on 0.38.1, a callback signer on either side fails ("COSE signature invalid" as
+    the identity signer, "invalid signature value" as the claim signer, and a crash inside
+    c2pa-rs when such a combined signer is held by a Context), though the same callback signs
+    claims alone. So callback (KMS, remote) identities sign the claim alone."""
+    return identity.sign_callback() is None
+
+
+def _person_signer(identity: Identity) -> Any:
+    """The signer of the identity assertion: the author's (``identity.author``, see
+    provenance.authored) or the identity's own key; None when neither can."""
+    if not _can_sign_identity(identity):
+        return None  # a callback claim signer cannot be combined (see _can_sign_identity)
+    author = getattr(identity, "author", None)
+    person = author if isinstance(author, Identity) else identity
+    return _plain_signer(person, None) if _can_sign_identity(person) else None
+
+
+def _plain_signer(identity: Identity, tsa_url: str | None) -> Any:
+    """A c2pa Signer for ``identity`` alone (no identity assertion)."""
+    try:
+        callback = identity.sign_callback()
+        if callback is not None:
+            return c2pa.Signer.from_callback(
+                callback, _ALG[identity.algorithm], identity.chain_pem().decode(), tsa_url
+            )
+        info = c2pa.C2paSignerInfo(
+            identity.algorithm.encode(), identity.chain_pem(),
+            identity.private_key_pem(), tsa_url.encode() if tsa_url else None,
+        )
+        return c2pa.Signer.from_info(info)
+    except c2pa.C2paError as exc:
+        raise IdentityError(
+            f"c2pa cannot use this identity: {_msg(exc)}",
+            hint="check that the certificate matches the key and the C2PA profile",
+        ) from exc
+
+
+# -- CAWG identity assertions through the native identity signer ------------------------------
+#
+# c2pa-python 0.38.1 does not bind c2pa-rs's identity signer. Its wheel's native library exports
+# ``c2pa_identity_signer_create(claim_signer, identity_signer, referenced_assertions, roles)``
+# (NULL-terminated C string arrays): it consumes both signers and returns one that adds a
+# ``cawg.identity`` assertion (sig_type ``cawg.x509.cose``, signed by the second signer's key and
+# certificate) to every manifest it signs, the hard binding always referenced. Internals of the
+# pinned version, checked by tests/text/test_native_route.py.
+
+_IDENTITY_FUNCTIONS = ("c2pa_identity_signer_create",)
+#: The assertions an author's identity assertion vouches for (besides the hard binding).
+IDENTITY_REFERENCED = ("c2pa.actions", "c2pa.actions.v2", "cawg.training-mining",
+                       "cawg.metadata")
+IDENTITY_ROLES = ("cawg.creator",)
+
+
+def identity_signer(claim: Any, person: Any, *,
+                    referenced: tuple[str, ...] = IDENTITY_REFERENCED,
+                    roles: tuple[str, ...] = IDENTITY_ROLES) -> Any:
+    """Combine the claim signer ``claim`` and the author's signer ``person`` (both consumed)
+    into one signer that also writes the author's CAWG X.509 identity assertion.
+
+    Raises:
+        SigningError: the native library refused (the handles are left to their owners).
+    """
+    import ctypes
+
+    from c2pa import c2pa as _impl
+
+    lib = _impl._lib
+    create = lib.c2pa_identity_signer_create
+    create.argtypes = [ctypes.c_void_p] * 4
+    create.restype = ctypes.c_void_p
+    refs = (ctypes.c_char_p * (len(referenced) + 1))(*(r.encode() for r in referenced), None)
+    role_list = (ctypes.c_char_p * (len(roles) + 1))(*(r.encode() for r in roles), None)
+
+    def with_claim(claim_ptr: Any) -> Any:
+        return person._consume_into(
+            lambda person_ptr: create(claim_ptr, person_ptr, ctypes.cast(refs, ctypes.c_void_p),
+                                      ctypes.cast(role_list, ctypes.c_void_p)),
+            "identity signer: %s")
+
+    try:
+        combined = claim._consume_into(with_claim, "identity signer: %s")
+        return c2pa.Signer._wrap_native_handle(
+            ctypes.cast(combined, ctypes.POINTER(_impl.C2paSigner)))
+    except c2pa.C2paError as exc:
+        raise SigningError(f"c2pa cannot make the identity assertion signer: {_msg(exc)}",
+                           hint="check the identity with `provenance identity show`") from exc
 
 
 def sign_stream(
@@ -151,6 +257,7 @@ def sign_stream(
     thumbnail: tuple[str, bytes] | None = None,
     tsa_url: str | None = None,
     ekus: str | None = None,
+    identity_assertion: bool = True,
 ) -> bytes:
     """Sign ``source`` into ``dest`` (both seekable binary streams); returns the manifest bytes.
 
@@ -162,7 +269,7 @@ def sign_stream(
         InputError: c2pa could not parse the source.
     """
     ctx = _context(trust_pem, ekus)
-    signer = _signer(identity, tsa_url)
+    signer = _signer(identity, tsa_url, identity_assertion)
     if thumbnail is not None:
         manifest = dict(manifest)
         manifest["thumbnail"] = {"format": thumbnail[0], "identifier": "thumbnail"}
@@ -309,8 +416,7 @@ def _msg(exc: BaseException) -> str:
 # pinned version (checked by tests/text/test_native_route.py, which fails loudly if they change).
 
 _NATIVE_FUNCTIONS = (
-    "c2pa_builder_data_hashed_placeholder",
-    "c2pa_builder_sign_data_hashed_embeddable",
+    "c2pa_builder_sign_embeddable",
     "c2pa_free",
 )
 _native_ready = False
@@ -326,12 +432,10 @@ def _native() -> Any:
     lib = _impl._lib
     if not _native_ready:
         byte_pp = ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte))
-        f = lib.c2pa_builder_data_hashed_placeholder
-        f.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, byte_pp]
-        f.restype = ctypes.c_int64
-        f = lib.c2pa_builder_sign_data_hashed_embeddable
-        f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
-                      ctypes.c_void_p, byte_pp]
+        # Direct mode: the builder's definition holds the hard binding; the signer is the
+        # context's (see _signing_context).
+        f = lib.c2pa_builder_sign_embeddable
+        f.argtypes = [ctypes.c_void_p, ctypes.c_char_p, byte_pp]
         f.restype = ctypes.c_int64
         _native_ready = True
     return lib
@@ -372,11 +476,13 @@ class ExternalParent:
 
 
 def _builder(manifest: dict[str, Any], trust_pem: str | None,
-             parent: ExternalParent | None, ekus: str | None = None) -> Any:
+             parent: ExternalParent | None, ekus: str | None = None, *,
+             context: Any = None) -> Any:
     import io
 
+    ctx = context if context is not None else _context(trust_pem, ekus)
     if parent is None:
-        return c2pa.Builder(manifest, context=_context(trust_pem, ekus))
+        return c2pa.Builder(manifest, context=ctx)
     # c2pa's add_ingredient parses the parent asset itself, which it cannot for text; an
     # ingredient declared in the definition with its store as a resource works, provided its
     # validation results are given (ours, from verifying the parent).
@@ -389,7 +495,7 @@ def _builder(manifest: dict[str, Any], trust_pem: str | None,
         "manifest_data": {"format": "application/c2pa", "identifier": "parent.c2pa"},
         "validation_results": {"activeManifest": parent.validation_results},
     }]
-    builder = c2pa.Builder(definition, context=_context(trust_pem, ekus))
+    builder = c2pa.Builder(definition, context=ctx)
     builder.add_resource("parent.c2pa", io.BytesIO(parent.store))
     return builder
 
@@ -397,8 +503,14 @@ def _builder(manifest: dict[str, Any], trust_pem: str | None,
 class DataHashSigner:
     """Sign a manifest whose hard binding is a ``c2pa.hash.data`` hash we compute ourselves.
 
-    ``size`` is the exact length of the manifest store that :meth:`sign` will return (the
-    placeholder fixes it), so a carrier can lay out its wrapper before signing.
+    ``size`` is the exact length of the manifest store that :meth:`sign` will return, so a
+    carrier can lay out its wrapper before signing.
+
+    c2pa-rs's data-hashed route cannot carry dynamic assertions (the CAWG identity assertion),
+    so the manifest is signed in c2pa-rs's "direct" embeddable mode: our ``c2pa.hash.data``
+    assertion (hash and exclusions) is part of the definition and the context's combined
+    signer signs it. The size is fixed by a first signing with the widest CBOR exclusion
+    integers; the assertion's ``pad`` takes up what smaller integers leave over.
     """
 
     def __init__(
@@ -413,26 +525,52 @@ class DataHashSigner:
         parent_asset: tuple[str, str, BinaryIO] | None = None,
         thumbnail: tuple[str, bytes] | None = None,
         ekus: str | None = None,
+        exclusion_count: int = 1,
+        identity_assertion: bool = True,
     ) -> None:
-        import ctypes
-
         self._lib = _native()
-        self._signer = _signer(identity, tsa_url)
+        self._ctx = _signing_context(identity, tsa_url, trust_pem, ekus, identity_assertion)
         self._format = asset_format.encode()
         if thumbnail is not None:
             manifest = {**manifest,
                         "thumbnail": {"format": thumbnail[0], "identifier": "thumbnail"}}
+        self._manifest = manifest
+        self._parent = parent
+        self._parent_asset = None if parent_asset is None else (
+            parent_asset[0], parent_asset[1], parent_asset[2].read())
+        self._thumbnail = thumbnail
+        self._count = exclusion_count
+        widest = [(_WIDE, _WIDE)] * exclusion_count
+        self.size = len(self._sign_once(b"\x00" * 32, widest, _BASE_PAD))
+
+    def _sign_once(self, digest: bytes, exclusions: list[tuple[int, int]], pad: int) -> bytes:
+        import ctypes
+        import io
+
+        data_hash = {
+            "name": "jumbf manifest",
+            "alg": "sha256",
+            "hash": list(digest),
+            "pad": [0] * pad,
+            "exclusions": [{"start": s, "length": n} for s, n in exclusions],
+        }
+        definition = dict(self._manifest)
+        definition["assertions"] = [*definition.get("assertions", []),
+                                    {"label": "c2pa.hash.data", "data": data_hash}]
+        parent_asset = None if self._parent_asset is None else (
+            self._parent_asset[0], self._parent_asset[1], io.BytesIO(self._parent_asset[2]))
         try:
-            self._builder = _builder(manifest, trust_pem, parent, ekus)
-            _add_extras(self._builder, parent_asset, thumbnail)
+            builder = _builder(definition, None, self._parent, context=self._ctx)
+            _add_extras(builder, parent_asset, self._thumbnail)
         except c2pa.C2paError as exc:
             raise SigningError(f"c2pa refused the manifest: {_msg(exc)}") from exc
-        ptr = ctypes.POINTER(ctypes.c_ubyte)()
-        n = self._lib.c2pa_builder_data_hashed_placeholder(
-            _handle(self._builder), self._signer.reserve_size(), self._format,
-            ctypes.byref(ptr),
-        )
-        self.size = len(_take_bytes(self._lib, n, ptr, "reserve the manifest"))
+        try:
+            ptr = ctypes.POINTER(ctypes.c_ubyte)()
+            n = self._lib.c2pa_builder_sign_embeddable(_handle(builder), self._format,
+                                                       ctypes.byref(ptr))
+            return _take_bytes(self._lib, n, ptr, "sign")
+        finally:
+            builder.close()
 
     def sign(self, digest: bytes, exclusions: list[tuple[int, int]]) -> bytes:
         """Sign with the SHA-256 ``digest`` of the asset minus ``exclusions`` (start, length).
@@ -440,21 +578,12 @@ class DataHashSigner:
         Raises:
             SigningError: c2pa refused, or the manifest size moved off the placeholder's.
         """
-        import ctypes
-
-        data_hash = {
-            "name": "jumbf manifest",
-            "alg": "sha256",
-            "hash": list(digest),
-            "pad": [],
-            "exclusions": [{"start": s, "length": n} for s, n in exclusions],
-        }
-        ptr = ctypes.POINTER(ctypes.c_ubyte)()
-        n = self._lib.c2pa_builder_sign_data_hashed_embeddable(
-            _handle(self._builder), _handle(self._signer), json.dumps(data_hash).encode(),
-            self._format, None, ctypes.byref(ptr),
-        )
-        store = _take_bytes(self._lib, n, ptr, "sign")
+        if len(exclusions) != self._count:
+            raise SigningError(f"{len(exclusions)} exclusions for a {self._count}-exclusion "
+                               "placeholder", hint="this is a bug; please report it")
+        narrower = sum(2 * _cbor_uint_len(_WIDE) - _cbor_uint_len(s) - _cbor_uint_len(n)
+                       for s, n in exclusions)
+        store = self._sign_once(digest, exclusions, _BASE_PAD + narrower)
         if len(store) != self.size:
             raise SigningError(
                 f"c2pa returned a {len(store)}-byte manifest for a {self.size}-byte placeholder",
@@ -463,14 +592,32 @@ class DataHashSigner:
         return store
 
     def close(self) -> None:
-        """Release the native builder."""
-        self._builder.close()
+        """Nothing to release (each signing pass closes its own builder)."""
 
     def __enter__(self) -> DataHashSigner:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: The placeholder's exclusion integers: the widest CBOR unsigned encoding (9 bytes).
+_WIDE = 1 << 32
+#: The placeholder's ``pad`` length: 24 already takes a 2-byte CBOR header, so adding bytes
+#: never changes the header's size (a single exclusion frees at most 16).
+_BASE_PAD = 24
+
+
+def _cbor_uint_len(value: int) -> int:
+    if value < 24:
+        return 1
+    if value < 1 << 8:
+        return 2
+    if value < 1 << 16:
+        return 3
+    if value < 1 << 32:
+        return 5
+    return 9
 
 
 def cose_pad(store: bytes) -> tuple[int, int] | None:
@@ -533,6 +680,7 @@ def sign_sidecar(
     manifest: dict[str, Any], mime: str, data: bytes, identity: Identity, *,
     trust_pem: str | None, tsa_url: str | None = None,
     parent: ExternalParent | None = None, ekus: str | None = None,
+    identity_assertion: bool = True,
 ) -> bytes:
     """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>).
 
@@ -541,7 +689,7 @@ def sign_sidecar(
     """
     import io
 
-    signer = _signer(identity, tsa_url)
+    signer = _signer(identity, tsa_url, identity_assertion)
     try:
         with _builder(manifest, trust_pem, parent, ekus) as builder:
             builder.set_no_embed()

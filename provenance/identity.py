@@ -127,6 +127,7 @@ class Identity:
         organization: str | None = None,
         algorithm: str = "es256",
         validity_days: int = 730,
+        domain: str | None = None,
     ) -> tuple[Identity, PrivateKey]:
         """Make a local root CA and an author certificate that satisfies the C2PA profile.
 
@@ -163,7 +164,7 @@ class Identity:
         identity = cls._issue(
             root, root_key, name=name, email=email, organization=organization,
             algorithm=algorithm, not_before=now - _dt.timedelta(minutes=5),
-            not_after=now + _dt.timedelta(days=validity_days),
+            not_after=now + _dt.timedelta(days=validity_days), domain=domain,
         )
         return identity, root_key
 
@@ -180,6 +181,7 @@ class Identity:
         not_before: _dt.datetime,
         not_after: _dt.datetime,
         ekus: tuple[x509.ObjectIdentifier, ...] = OWN_EKUS,
+        domain: str | None = None,
     ) -> Identity:
         """Issue an author certificate from ``root`` (used by create and by tests; ``ekus``
         lets tests issue certificates with other purposes)."""
@@ -205,10 +207,15 @@ class Identity:
                 x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
             )
         )
-        if email:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
-            )
+        alt: list[x509.GeneralName] = [x509.RFC822Name(email)] if email else []
+        if domain:
+            # The author's web domain (checked by `verify --check-domain`, provenance.domain).
+            from provenance._domainname import check_domain_name
+
+            domain = check_domain_name(domain)
+            alt += [x509.UniformResourceIdentifier(f"https://{domain}/"), x509.DNSName(domain)]
+        if alt:
+            builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=False)
         cert = builder.sign(root_key, _hash_for(algorithm))
         return cls(chain=(cert,), algorithm=algorithm, _key=key, root=root)
 
@@ -449,6 +456,7 @@ def create_local_identity(
     password: bytes | None,
     overwrite: bool = False,
     validity_days: int = 730,
+    domain: str | None = None,
 ) -> tuple[Identity, Path]:
     """Create an identity, save it, and trust its own root in this provenance home.
 
@@ -463,7 +471,7 @@ def create_local_identity(
 
     identity, root_key = Identity.create(
         name, email=email, organization=organization, algorithm=algorithm,
-        validity_days=validity_days,
+        validity_days=validity_days, domain=domain,
     )
     target = directory or default_identity_dir()
     identity.save(target, password=password, root_key=root_key, overwrite=overwrite)
@@ -505,11 +513,18 @@ def renew_local_identity(
         organization=info.organization, algorithm=current.algorithm,
         not_before=now - _dt.timedelta(minutes=5),
         not_after=now + _dt.timedelta(days=validity_days),
+        domain=_domain_of(current.certificate),
     )
     renewed = Identity(chain=renewed.chain, algorithm=renewed.algorithm, _key=renewed._key,
                        root=current.root, encrypted=password is not None)
     renewed.save(d, password=password, overwrite=True)
     return renewed
+
+
+def _domain_of(cert: x509.Certificate) -> str | None:
+    from provenance._domainname import certificate_domain
+
+    return certificate_domain(cert)
 
 
 def make_csr(

@@ -46,6 +46,9 @@ class SignOptions:
         thumbnail: embed a small JPEG thumbnail (images).
         tsa_url: an RFC 3161 timestamp authority; keeps signatures valid after the
             certificate expires. None: no timestamp (no network call).
+        identity_assertion: add the author's CAWG identity assertion (``cawg.identity``,
+            signed by the author's own key). False leaves it out: c2pa-rs 0.91 never trusts
+            an X.509 identity credential, so its readers lower such a manifest to Valid.
         overwrite: replace an existing output even when it is not an earlier output of this
             identity (``--force``); without it such a file is refused.
 
@@ -65,6 +68,7 @@ class SignOptions:
     thumbnail: bool = False
     tsa_url: str | None = None
     overwrite: bool = False
+    identity_assertion: bool = True
 
     def __post_init__(self) -> None:
         for name in ("parent", "output", "out_dir"):

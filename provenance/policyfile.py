@@ -20,6 +20,10 @@
     [age]
     max_days = 365                    # signed at most this many days ago
 
+    [domain]                          # the signer's own domain vouches for its key (fetched)
+    require = true                    # default: true when allowed is listed
+    allowed = ["example.org"]         # only these domains count
+
 Every section is optional; an empty file is the default policy (intact, human origin, no
 tampered ingredient). Anything else is refused with the file, the key and what was expected:
 a typo in a policy must never quietly relax it.
@@ -63,6 +67,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "origin": ("allow",),
     "unsigned": ("action",),
     "age": ("max_days",),
+    "domain": ("require", "allowed"),
 }
 _SIGNER_KEYS = ("name", "email", "org")
 
@@ -85,6 +90,8 @@ class PipelinePolicy:
     unsigned: UnsignedAction = "fail"
     #: the file it came from, for messages
     source: str | None = None
+    #: a [domain] rule is in force (so verify fetches the signer's domain file)
+    domain_required: bool = False
 
     def check(self, report: Report) -> list[str]:
         """Reasons the report fails (empty when it holds)."""
@@ -237,8 +244,35 @@ def parse_policy(data: dict[str, Any], *, base: Path = Path("."),
         rules.append(NoAIIngredient())
     if max_days is not None:
         rules.append(MaxAge(float(max_days)))
+    domain_rule = _domain_rule(data.get("domain", {}), fail)
+    if domain_rule is not None:
+        rules.append(domain_rule)
     return PipelinePolicy(rules=tuple(rules), anchors=anchors,
-                          unsigned=cast(UnsignedAction, action), source=where)
+                          unsigned=cast(UnsignedAction, action), source=where,
+                          domain_required=domain_rule is not None)
+
+
+def _domain_rule(table: dict[str, Any], fail: Callable[..., PolicyError]) -> Policy | None:
+    from provenance._domainname import check_domain_name
+    from provenance.domain import DomainRequired
+
+    names = _list_of(table, "allowed", str, lambda k, p: fail(f"[domain] {k}", p))
+    if "allowed" in table and not names:
+        raise fail("[domain] allowed", "is empty, so no signer could ever pass",
+                   "list a domain, or remove allowed to accept any verified domain")
+    require = table.get("require", bool(names))
+    if not isinstance(require, bool):
+        raise fail("[domain] require", f"must be true or false, got {_type(require)}")
+    if not require:
+        if names:
+            raise fail("[domain] require", "is false but allowed lists domains",
+                       "remove one of them")
+        return None
+    try:
+        allowed = tuple(check_domain_name(n) for n in names)
+    except InputError as exc:
+        raise fail("[domain] allowed", str(exc)) from exc
+    return DomainRequired(allowed)
 
 
 def _type(value: object) -> str:

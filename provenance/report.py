@@ -11,6 +11,7 @@ from provenance.origin import OriginClass
 __all__ = [
     "INSPECT_SCHEMA_ID",
     "SCHEMA_ID",
+    "DomainStatus",
     "Failure",
     "IdentityReport",
     "IdentityStatus",
@@ -48,6 +49,22 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class DomainStatus:
+    """``signer.domain``: the domain the signing certificate names, and whether that domain's
+    published file vouches for the signer's key (None: not checked; see provenance.domain)."""
+
+    name: str
+    verified: bool | None
+    checked_at: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"name": self.name, "verified": self.verified, "checked_at": self.checked_at,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class SignerInfo:
     """Who signed: the signing certificate's subject and issuer, and whether it is trusted."""
 
@@ -61,6 +78,8 @@ class SignerInfo:
     trust_list: str | None = None
     #: serial number of the signing certificate (hex), which identifies it exactly
     serial: str | None = None
+    #: the author's web domain named by the certificate, and whether it vouches for the key
+    domain: DomainStatus | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -73,6 +92,7 @@ class SignerInfo:
             "anchor": self.anchor,
             "trust_list": self.trust_list,
             "serial": self.serial,
+            "domain": None if self.domain is None else self.domain.to_dict(),
         }
 
 

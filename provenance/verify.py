@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from provenance import zipguard
 from provenance._files import open_input, read_input
@@ -16,6 +16,9 @@ from provenance.formats import identify
 from provenance.policy import Policy, default_policy
 from provenance.report import Report
 from provenance.trust import TrustStore
+
+if TYPE_CHECKING:
+    from provenance.domain import DomainCheck
 
 __all__ = ["inspect", "inspect_fragment", "verify"]
 
@@ -154,6 +157,7 @@ def verify(
     trust: TrustStore | None = None,
     fetch_remote: bool = False,
     registries: Sequence[str | None] | None = None,
+    domain: DomainCheck | None = None,
 ) -> Report:
     """Verify an asset: return its Report when ``policy`` holds, raise when it does not.
 
@@ -161,7 +165,8 @@ def verify(
     :class:`~provenance.registry.recovery.AcceptRecovered` lets a recovered file pass).
 
     The default policy demands an intact manifest (trusted or valid), human origin and no
-    tampered ingredient.
+    tampered ingredient. ``domain`` (a :class:`~provenance.domain.DomainCheck`) reports the
+    signer's domain in ``signer.domain``, checked against its domain file if it says so.
 
     Raises:
         VerificationFailed: the policy does not hold; ``.report`` and ``.reasons`` say why.
@@ -169,6 +174,9 @@ def verify(
     """
     report = inspect(source, name=name, trust=trust, fetch_remote=fetch_remote,
                      registries=registries)
+    if domain is not None and not isinstance(source, bytes):
+        # ``signer.domain``: the signer's own domain file, fetched only if domain.fetch.
+        report = domain.annotate(report, Path(source))
     reasons = (policy or default_policy()).check(report)
     if reasons:
         raise VerificationFailed(report, reasons)

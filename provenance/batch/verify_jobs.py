@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import provenance
 from provenance.batch.expand import Item
@@ -22,6 +23,9 @@ from provenance.policy import Policy, default_policy
 from provenance.policyfile import StoreState, UnsignedAction, store_state
 from provenance.trust import TrustStore
 
+if TYPE_CHECKING:
+    from provenance.domain import DomainCheck
+
 # -- verify -----------------------------------------------------------------------------------
 
 
@@ -35,6 +39,7 @@ class _VerifySpec:
     strict: bool
     fetch_remote: bool = False
     registries: tuple[str | None, ...] = ()
+    domain: DomainCheck | None = None
 
 
 def verify(
@@ -49,6 +54,7 @@ def verify(
     fetch_remote: bool = False,
     file_timeout: float | None = None,
     registries: Sequence[str | None] = (),
+    domain: DomainCheck | None = None,
 ) -> Iterator[Verified | Failed | Skipped]:
     """Verify every file; yield one result per file, in input order.
 
@@ -69,6 +75,8 @@ def verify(
             (None: no limit; the CLI's ``--file-timeout`` defaults to 60).
         registries: where to recover the manifest of a file that has none (see
             :func:`provenance.inspect`); the workers look up, read-only.
+        domain: report (and, if it says so, check) the signer's domain (see
+            :func:`provenance.verify`).
     """
     store = trust if trust is not None else TrustStore.installed()
     extra = getattr(policy, "anchors", None)
@@ -77,7 +85,7 @@ def verify(
     action = unsigned or getattr(policy, "unsigned", None) or "fail"
     spec = _VerifySpec(uuid.uuid4().hex, os.getcwd(), store_state(store),
                        policy or default_policy(), action, strict, fetch_remote,
-                       tuple(registries))
+                       tuple(registries), domain)
     total = len(items) if isinstance(items, Sequence) else None
     yield from run_ordered(  # type: ignore[misc]
         _verify_chunk, spec, (Item.of(i) for i in items), executor,
@@ -97,7 +105,7 @@ def _verify_one(spec: _VerifySpec, store: TrustStore, item: Item) -> Result:
     try:
         report = provenance.verify(where, policy=spec.policy, trust=store,
                                    fetch_remote=spec.fetch_remote,
-                                   registries=spec.registries)
+                                   registries=spec.registries, domain=spec.domain)
         reasons: tuple[str, ...] = ()
     except VerificationFailed as exc:
         report, reasons = exc.report, unique(exc.reasons)

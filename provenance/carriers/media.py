@@ -181,7 +181,7 @@ def sign_into(
         # (6z) ZIP documents: one stored member appended, the hash computed by us.
         with _c2pa.DataHashSigner(
             manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
-            parent_asset=parent_arg, ekus=ekus,
+            parent_asset=parent_arg, ekus=ekus, identity_assertion=options.identity_assertion,
         ) as signer:
             zipcarrier.sign_into(data, out, signer, name=name)
         return mtype, repacked
@@ -192,6 +192,7 @@ def sign_into(
         with _c2pa.DataHashSigner(
             manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
             asset_format=mtype.mime, parent_asset=parent_arg, thumbnail=thumb, ekus=ekus,
+            identity_assertion=options.identity_assertion,
         ) as signer:
             # The exclusion is exactly the inserted segment, so the hash is that of the source.
             store = signer.sign(hashlib.sha256(data).digest(), [(offset, signer.size)])
@@ -204,7 +205,7 @@ def sign_into(
     _c2pa.sign_stream(
         manifest, mtype.mime, io.BytesIO(data), out, identity,
         trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=options.tsa_url,
-        ekus=ekus,
+        ekus=ekus, identity_assertion=options.identity_assertion,
     )
     return mtype, repacked
 

@@ -59,7 +59,8 @@ def sign_store(data: bytes, name: str, *, identity: Identity, options: SignOptio
     store = _c2pa.sign_sidecar(manifest,
                                SIDECAR_HASH_MIME.get(mime, OPAQUE_MIME), data, identity,
                                trust_pem=anchors.pem(), tsa_url=options.tsa_url,
-                               ekus=anchors.eku_config())
+                               ekus=anchors.eku_config(),
+                               identity_assertion=options.identity_assertion)
     return mime, store
 
 

@@ -234,9 +234,11 @@ def sign_text_bytes(
     trust_pem = anchors.pem()
     if chosen in ("sidecar", "link"):
         return _sign_detached(data, name, chosen, manifest, identity, trust_pem, opts.tsa_url,
-                              opts.manifest_url, parent_ing, anchors.eku_config())
+                              opts.manifest_url, parent_ing, anchors.eku_config(),
+                              opts.identity_assertion)
     with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=opts.tsa_url,
-                              parent=parent_ing, ekus=anchors.eku_config()) as signer:
+                              parent=parent_ing, ekus=anchors.eku_config(),
+                              identity_assertion=opts.identity_assertion) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
             normal = nfc(text)
@@ -315,6 +317,7 @@ def _sign_detached(
     data: bytes, name: str, carrier: Carrier, manifest: dict[str, Any], identity: Identity,
     trust_pem: str | None, tsa_url: str | None, manifest_url: str | None,
     parent: _c2pa.ExternalParent | None, ekus: str | None = None,
+    identity_assertion: bool = True,
 ) -> SignedText:
     if carrier == "link":
         if not manifest_url:
@@ -326,7 +329,8 @@ def _sign_detached(
         offset, before, after = html.insert_point(data)
         data = data[:offset] + before + html.link_tag(manifest_url) + after + data[offset:]
     store = _c2pa.sign_sidecar(manifest, _TEXT_MIME, data, identity, trust_pem=trust_pem,
-                               tsa_url=tsa_url, parent=parent, ekus=ekus)
+                               tsa_url=tsa_url, parent=parent, ekus=ekus,
+                               identity_assertion=identity_assertion)
     return SignedText(data, carrier, store)
 
 

@@ -60,3 +60,23 @@ def sign_with_identity_assertion(source: Path, dest: Path, signer: Identity,
         b.sign(both, "image/jpeg", src, out)
     both.close()
     dest.write_bytes(out.getvalue())
+
+
+def sign_without_identity_assertion(source: Path, dest: Path, signer: Identity) -> None:
+    """Sign ``source`` (JPEG) into ``dest`` with a claim signer alone (no identity assertion),
+    as other C2PA tools do."""
+    plain = _c2pa._plain_signer(signer, None)
+    manifest = {
+        "claim_generator_info": [{"name": "provenance-tests", "version": "1"}],
+        "title": source.name,
+        "assertions": [{"label": "c2pa.actions.v2", "data": {"actions": [{
+            "action": "c2pa.created",
+            "digitalSourceType":
+                "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture"}]}}],
+    }
+    out = io.BytesIO()
+    with c2pa.Builder(manifest, context=c2pa.Context.from_dict(_c2pa.settings(None))) as b, \
+            source.open("rb") as src:
+        b.sign(plain, "image/jpeg", src, out)
+    plain.close()
+    dest.write_bytes(out.getvalue())

@@ -61,8 +61,11 @@ def test_default_policy_passes_and_require_identity_says_not_trusted(
 
 
 def test_require_identity_cli(with_identity: Path, files: dict[str, Path],
-                              identity: Identity) -> None:
-    signed_jpeg = provenance.sign(files["photo.jpg"], identity=identity).output
+                              identity: Identity, tmp_path: Path) -> None:
+    from tests.conformance._cawg import sign_without_identity_assertion
+
+    signed_jpeg = tmp_path / "plain.jpg"
+    sign_without_identity_assertion(files["photo.jpg"], signed_jpeg, identity)
     assert run("verify", with_identity).returncode == EXIT_OK
     shown = run("inspect", with_identity).stdout
     assert "TEST-ONLY Person Credential (cawg.x509.cose, cawg.creator): not trusted" in shown

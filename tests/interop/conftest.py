@@ -75,12 +75,14 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def signed_case(name: str, carrier: str | None, sources: dict[str, Path], signer: Identity,
-                out: Path) -> tuple[bytes, bytes | None, str]:
+                out: Path, *, identity_assertion: bool = True,
+                ) -> tuple[bytes, bytes | None, str]:
     """Sign one case; returns (asset bytes, detached store or None, MIME type)."""
     anchors = TrustStore((signer.root,), ("interop",)) if signer.root else TrustStore()
     out.mkdir(parents=True, exist_ok=True)
     result = provenance.sign(
         sources[name], out / name, identity=signer, trust=anchors,
+        options=provenance.SignOptions(identity_assertion=identity_assertion),
         carrier=carrier,  # type: ignore[arg-type]
         manifest_url="https://example.test/page.html.c2pa" if carrier == "link" else None,
     )

@@ -60,3 +60,8 @@ def test_claim_template_resolves_per_file() -> None:
     assert edit.claim_for("photo.jpg") == HumanClaim("edit")
     fixed = HumanClaim("creation", title="T")
     assert SignOptions(claim=fixed).claim_for("photo.jpg") is fixed
+
+
+def test_identity_assertion_is_on_by_default_and_can_be_left_out() -> None:
+    assert SignOptions().identity_assertion is True
+    assert SignOptions(identity_assertion=False).identity_assertion is False

@@ -24,8 +24,9 @@ C2PA_PYTHON_VERSION = "0.38.1"
 
 _lock = threading.Lock()
 _contexts: dict[tuple[int, str, str], Any] = {}
-_signers: dict[tuple[int, int, str], tuple[Identity, Any, tuple[Any, Any | None]]] = {}
-_signing_contexts: dict[tuple[int, int, str, str, str], tuple[Identity, Any, tuple[Any, ...]]] = {}
+_signers: dict[tuple[int, int, str, bool], tuple[Identity, Any, tuple[Any, Any | None]]] = {}
+_signing_contexts: dict[tuple[int, int, str, str, str, bool],
+                        tuple[Identity, Any, tuple[Any, ...]]] = {}
 
 _ALG = {
     "es256": c2pa.C2paSigningAlg.ES256,

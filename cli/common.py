@@ -8,7 +8,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -127,6 +127,28 @@ P_POLICY = "Policy and trust"
 P_FILES = "Many files"
 P_REPORT = "What is printed"
 P_REGISTRY = "Recovery registry"
+
+
+#: Options sign and verify share, word for word.
+IncludeOpt = Annotated[list[str] | None, typer.Option(
+    "--include", metavar="PATTERN", rich_help_panel=P_FILES,
+    help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")]
+ExcludeOpt = Annotated[list[str] | None, typer.Option(
+    "--exclude", metavar="PATTERN", rich_help_panel=P_FILES,
+    help="Leave out files or folders matching this pattern (repeatable).")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", rich_help_panel=P_FILES,
+    help="Fail (exit 2) on files of unsupported types instead of skipping them.")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "-j", "--jobs", metavar="N", rich_help_panel=P_FILES,
+    help="Worker processes (default: all cores).")]
+ExecutorOpt = Annotated[str | None, typer.Option(
+    "--executor", metavar="URL", rich_help_panel=P_FILES,
+    help="Run on a Dask cluster: dask://HOST:PORT.")]
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", rich_help_panel=P_REPORT, help="One JSON document on stdout.")]
+JsonlOpt = Annotated[bool, typer.Option(
+    "--jsonl", rich_help_panel=P_REPORT, help="One JSON line per file on stdout.")]
 
 
 #: ``--file-timeout`` and ``--max-stdin-mb``: None means the config.toml value or the default.

@@ -24,8 +24,15 @@ from .common import (
     P_POLICY,
     P_REGISTRY,
     P_REPORT,
+    ExcludeOpt,
+    ExecutorOpt,
     FileTimeoutOpt,
+    IncludeOpt,
+    JobsOpt,
+    JsonlOpt,
+    JsonOpt,
     MaxStdinOpt,
+    StrictOpt,
     _executor,
     _expand,
     _file_timeout,
@@ -94,29 +101,17 @@ def verify_cmd(
     recursive: Annotated[bool, typer.Option(
         "-r", "--recursive", rich_help_panel=P_FILES,
         help="Verify every file under the folders given.")] = False,
-    include: Annotated[list[str] | None, typer.Option(
-        "--include", metavar="PATTERN", rich_help_panel=P_FILES,
-        help="Only files matching this pattern (repeatable; '*.jpg', 'photos/*').")] = None,
-    exclude: Annotated[list[str] | None, typer.Option(
-        "--exclude", metavar="PATTERN", rich_help_panel=P_FILES,
-        help="Leave out files or folders matching this pattern (repeatable).")] = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", rich_help_panel=P_FILES,
-        help="Fail (exit 2) on files of unsupported types instead of skipping them.")] = False,
-    jobs: Annotated[int | None, typer.Option(
-        "-j", "--jobs", metavar="N", rich_help_panel=P_FILES,
-        help="Worker processes (default: all cores).")] = None,
-    executor_url: Annotated[str | None, typer.Option(
-        "--executor", metavar="URL", rich_help_panel=P_FILES,
-        help="Run on a Dask cluster: dask://HOST:PORT.")] = None,
+    include: IncludeOpt = None,
+    exclude: ExcludeOpt = None,
+    strict: StrictOpt = False,
+    jobs: JobsOpt = None,
+    executor_url: ExecutorOpt = None,
     name: Annotated[str | None, typer.Option(
         "--name", metavar="NAME", rich_help_panel=P_FILES,
         help="With '-': the file name that gives stdin's type (default stdin.txt).")] = None,
     # -- what is printed
-    as_json: Annotated[bool, typer.Option(
-        "--json", rich_help_panel=P_REPORT, help="One JSON document on stdout.")] = False,
-    as_jsonl: Annotated[bool, typer.Option(
-        "--jsonl", rich_help_panel=P_REPORT, help="One JSON line per file on stdout.")] = False,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
     table: Annotated[bool, typer.Option(
         "--table", rich_help_panel=P_REPORT, help="A table of every file on stdout.")] = False,
     report: Annotated[Path | None, typer.Option(

@@ -123,9 +123,7 @@ def _signer(identity: Identity, tsa_url: str | None, identity_assertion: bool = 
         # The identity is held next to its signer so that id() cannot be reused meanwhile.
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
-        claim = _plain_signer(identity, tsa_url)
-        person = _person_signer(identity) if identity_assertion else None
-        combined = claim if person is None else identity_signer(claim, person)
+        claim, person, combined = _combined(identity, tsa_url, identity_assertion)
         if len(_signers) > 32:
             _signers.clear()
         _signers[key] = (identity, combined, (claim, person))
@@ -142,9 +140,7 @@ def _signing_context(identity: Identity, tsa_url: str | None, trust_pem: str | N
         cached = _signing_contexts.get(key)
         if cached is not None and cached[0] is identity and cached[1].is_valid:
             return cached[1]
-    claim = _plain_signer(identity, tsa_url)
-    person = _person_signer(identity) if identity_assertion else None
-    combined = claim if person is None else identity_signer(claim, person)
+    claim, person, combined = _combined(identity, tsa_url, identity_assertion)
     try:
         ctx = c2pa.Context(c2pa.Settings.from_dict(settings(trust_pem, ekus)), combined)
     except c2pa.C2paError as exc:
@@ -154,6 +150,15 @@ def _signing_context(identity: Identity, tsa_url: str | None, trust_pem: str | N
             _signing_contexts.clear()
         _signing_contexts[key] = (identity, ctx, (claim, person, combined))
     return ctx
+
+
+def _combined(identity: Identity, tsa_url: str | None,
+              identity_assertion: bool) -> tuple[Any, Any, Any]:
+    """``(claim signer, identity-assertion signer or None, the signer to use)``: the claim
+    signer joined with the author's identity signer when there is one and it is wanted."""
+    claim = _plain_signer(identity, tsa_url)
+    person = _person_signer(identity) if identity_assertion else None
+    return claim, person, claim if person is None else identity_signer(claim, person)
 
 
 def _can_sign_identity(identity: Identity) -> bool:

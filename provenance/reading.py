@@ -23,7 +23,7 @@ from provenance.report import (
 )
 from provenance.trust import TrustStore
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "with_active_failures"]
 
 # Codes that say "intact but the signer is not on our trust list"; everything else in a
 # failure list means the asset or its manifest is broken.
@@ -365,3 +365,30 @@ def _claim_generator(manifest: dict[str, Any]) -> str | None:
         return f"{first.get('name', '')} {first.get('version', '')}".strip() or None
     gen = manifest.get("claim_generator")
     return str(gen) if gen else None
+
+
+def with_active_failures(found: _c2pa.ManifestStore, failures: list[dict[str, Any]], *,
+                         cawg_layer: bool = False) -> _c2pa.ManifestStore:
+    """``found`` with the active manifest's failure list replaced by ``failures``, and c2pa's
+    validation state recomputed from what is left: ``Invalid`` when a failure other than
+    ``signingCredential.untrusted`` remains (``cawg_layer``: ``cawg.*`` codes do not count
+    either), else ``Trusted`` when c2pa reported ``signingCredential.trusted``, else ``Valid``.
+    """
+    results: dict[str, Any] = found.store.get("validation_results") or {}
+    active: dict[str, Any] = results.get("activeManifest") or {}
+    success = active.get("success") or []
+    store = dict(found.store)
+    store["validation_results"] = {**results, "activeManifest": {**active, "failure": failures}}
+
+    def counts(code: str) -> bool:
+        return code != "signingCredential.untrusted" and not (
+            cawg_layer and code.startswith("cawg."))
+
+    if any(counts(str(e.get("code", ""))) for e in failures):
+        state = "Invalid"
+    elif any(e.get("code") == "signingCredential.trusted" for e in success):
+        state = "Trusted"
+    else:
+        state = "Valid"
+    return _c2pa.ManifestStore(store=store, validation_state=state,
+                               signatures=found.signatures)

@@ -16,7 +16,7 @@ from provenance import _c2pa
 from provenance._files import open_input, read_input
 from provenance.carriers import is_text_name, sidecar, text
 from provenance.formats import identify
-from provenance.reading import build_report
+from provenance.reading import build_report, with_active_failures
 from provenance.report import Failure, Report
 from provenance.trust import TrustStore
 
@@ -75,15 +75,4 @@ def _without_binding(found: _c2pa.ManifestStore) -> _c2pa.ManifestStore:
     active: dict[str, Any] = results.get("activeManifest") or {}
     failures = [e for e in active.get("failure") or []
                 if e.get("code") not in _BINDING_CODES]
-    success = active.get("success") or []
-    store = dict(found.store)
-    store["validation_results"] = {**results, "activeManifest": {**active, "failure": failures}}
-    if any(e.get("code") != "signingCredential.untrusted"
-           and not str(e.get("code", "")).startswith("cawg.") for e in failures):
-        state = "Invalid"
-    elif any(e.get("code") == "signingCredential.trusted" for e in success):
-        state = "Trusted"
-    else:
-        state = "Valid"
-    return _c2pa.ManifestStore(store=store, validation_state=state,
-                               signatures=found.signatures)
+    return with_active_failures(found, failures, cawg_layer=True)

@@ -35,7 +35,7 @@ from provenance.fingerprint.assertion import with_soft_binding
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
 from provenance.policy import Policy, default_policy
-from provenance.reading import build_report
+from provenance.reading import build_report, with_active_failures
 from provenance.report import Failure, Report
 from provenance.trust import TrustStore
 
@@ -419,17 +419,7 @@ def _discount_external_location(found: _c2pa.ManifestStore) -> _c2pa.ManifestSto
                 and _MISMATCH_EXTERNAL in str(e.get("explanation", ""))]
     if len(spurious) != 1:
         return found
-    rest = [e for e in failures if e is not spurious[0]]
-    store = dict(found.store)
-    store["validation_results"] = {**results, "activeManifest": {**active, "failure": rest}}
-    if any(e.get("code") != "signingCredential.untrusted" for e in rest):
-        state = "Invalid"
-    elif any(e.get("code") == "signingCredential.trusted" for e in success):
-        state = "Trusted"
-    else:
-        state = "Valid"
-    return _c2pa.ManifestStore(store=store, validation_state=state,
-                               signatures=found.signatures)
+    return with_active_failures(found, [e for e in failures if e is not spurious[0]])
 
 
 def _a8(data: bytes, name: str) -> Report | tuple[bytes, unstructured.Wrapper] | None:

@@ -1,14 +1,19 @@
 """The registry on SQL: one implementation, two dialects (SQLite and PostgreSQL).
 
-Indexes (registry-side, never in a manifest):
+Indexes (registry-side, never in a manifest), schema 2:
 
-- images: the 64-bit pHash split into four 16-bit segments, one row per segment
-  (``segment << 16 | value``). A lookup asks for every segment and its 16 one-bit neighbours
-  (68 keys), which finds every code within Hamming distance 7 (pigeonhole) and most at 8;
-  candidates are then ranked by their exact distance.
-- text: locality-sensitive hashing of the 128-value MinHash in 32 bands of 4 rows; a text
-  that shares any band is a candidate, ranked by its estimated Jaccard similarity.
+- images (``image_segments``): the 64-bit pHash split into five segments of 13/13/13/13/12
+  bits, one row per segment (``segment << 13 | value``) that also carries the whole pHash, in
+  a covering index (SQLite: WITHOUT ROWID). Two codes within Hamming distance 4 share at least
+  one segment exactly (pigeonhole), so a lookup at the threshold of 4 reads five keys and
+  ranks the rows it finds by their exact distance without touching ``manifests``; a larger
+  threshold adds each segment's one-bit neighbours (distance <= 9).
+- text (``text_bands``): locality-sensitive hashing of the 128-value MinHash in 32 bands of 4
+  rows; a text that shares any band is a candidate, ranked by its estimated Jaccard similarity.
 - soft bindings: the manifest's ``(alg, value)`` pairs, for an exact ``io.iscc.v0`` match.
+
+Removal deletes index rows by their keys, recomputed from the fingerprints kept in
+``manifests`` (no secondary index on ``item`` to maintain at every registration).
 """
 
 from __future__ import annotations
@@ -32,19 +37,21 @@ from provenance.registry.base import (
 )
 from provenance.report import SignerInfo
 
-__all__ = ["BANDS", "SQLRegistry", "band_keys", "segment_keys"]
+__all__ = ["BANDS", "SEGMENTS", "SQLRegistry", "band_keys", "segment_keys"]
 
 BANDS = 32
 ROWS = PERMUTATIONS // BANDS
-SCHEMA_VERSION = 1
+#: (shift, width) of the five pHash segments, most significant first.
+SEGMENTS = ((51, 13), (38, 13), (25, 13), (12, 13), (0, 12))
 _MAX_CANDIDATES = 5000
 _INSERT_ROWS = 500  # records per INSERT statement (15 parameters each)
 _COLUMNS = ("id, manifest_id, media_type, kind, signer_name, signer_org, signer_issuer, "
             "signer_serial, signer_trusted, origin, signed_at, registered_at, phash, minhash")
 
 
-def _migrations(blob: str, serial: str) -> list[list[str]]:
-    """Schema versions, in order; each a list of statements run in one transaction."""
+def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[str]]:
+    """Schema versions, in order; each a list of statements run in one transaction.
+    ``without_rowid`` is SQLite's `` WITHOUT ROWID`` (clustered tables), empty elsewhere."""
     return [[
         "CREATE TABLE provenance_registry (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         f"""CREATE TABLE manifests (
@@ -70,6 +77,19 @@ def _migrations(blob: str, serial: str) -> list[list[str]]:
         "CREATE TABLE text_index (key BIGINT NOT NULL, item BIGINT NOT NULL, "
         "PRIMARY KEY (key, item))",
         "CREATE INDEX text_index_item ON text_index (item)",
+    ], [
+        # 2: covering pHash segments (pigeonhole at distance 4) and clustered LSH bands.
+        "CREATE TABLE image_segments (key INTEGER NOT NULL, phash BIGINT NOT NULL, "
+        f"item BIGINT NOT NULL, PRIMARY KEY (key, phash, item)){without_rowid}",
+        *[f"INSERT INTO image_segments (key, phash, item) SELECT "  # noqa: S608 (constants)
+          f"({number} << 13) | ((phash >> {shift}) & {(1 << width) - 1}), phash, id "
+          f"FROM manifests WHERE phash IS NOT NULL"
+          for number, (shift, width) in enumerate(SEGMENTS)],
+        "DROP TABLE image_index",
+        "CREATE TABLE text_bands (key BIGINT NOT NULL, item BIGINT NOT NULL, "
+        f"PRIMARY KEY (key, item)){without_rowid}",
+        "INSERT INTO text_bands (key, item) SELECT key, item FROM text_index",
+        "DROP TABLE text_index",
     ]]
 
 
@@ -81,16 +101,24 @@ def _unsigned64(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def segment_keys(phash: int, *, neighbours: bool = False) -> list[int]:
-    """The four segment keys of a pHash (with ``neighbours``: each segment's 16 one-bit
-    neighbours too)."""
+def segment_keys(phash: int, *, radius: int = 0) -> list[int]:
+    """The five segment keys of a pHash; with ``radius`` 1, each segment's one-bit
+    neighbours too (every code within Hamming distance ``5 * (radius + 1) - 1``)."""
     keys: list[int] = []
-    for seg in range(4):
-        value = (phash >> (48 - 16 * seg)) & 0xFFFF
-        keys.append(seg << 16 | value)
-        if neighbours:
-            keys.extend(seg << 16 | (value ^ (1 << bit)) for bit in range(16))
+    for number, (shift, width) in enumerate(SEGMENTS):
+        value = (phash >> shift) & ((1 << width) - 1)
+        keys.append(number << 13 | value)
+        if radius:
+            keys.extend(number << 13 | (value ^ (1 << bit)) for bit in range(width))
     return keys
+
+
+def segment_radius(threshold: int) -> int:
+    """The per-segment radius a lookup needs to find every code within ``threshold``."""
+    radius = threshold // len(SEGMENTS)
+    if radius > 1:
+        raise ValueError(f"pHash threshold {threshold} is beyond the index (at most 9)")
+    return radius
 
 
 def band_keys(minhash: bytes) -> list[int]:
@@ -102,8 +130,7 @@ def band_keys(minhash: bytes) -> list[int]:
             for band in range(BANDS)]
 
 
-def _popcount(x: int) -> int:
-    return x.bit_count()
+_MASK64 = (1 << 64) - 1
 
 
 class SQLRegistry(Registry):
@@ -112,6 +139,7 @@ class SQLRegistry(Registry):
 
     _blob = "BLOB"
     _serial = "INTEGER PRIMARY KEY"
+    _without_rowid = " WITHOUT ROWID"
     _placeholder = "?"
 
     def __init__(self, conn: Any, source: str) -> None:
@@ -165,7 +193,7 @@ class SQLRegistry(Registry):
         if tables:
             rows = self._q("SELECT value FROM provenance_registry WHERE key = 'schema'")
             version = int(rows[0][0]) if rows else 0
-        steps = _migrations(self._blob, self._serial)
+        steps = _migrations(self._blob, self._serial, self._without_rowid)
         if version > len(steps):
             raise RegistryError(f"{self.source} has registry schema {version}, newer than this "
                                 f"provenance ({len(steps)})", hint="upgrade provenance")
@@ -193,7 +221,7 @@ class SQLRegistry(Registry):
         self._begin()
         try:
             bindings: list[tuple[str, str, int]] = []
-            image_rows: list[tuple[int, int]] = []
+            image_rows: list[tuple[int, int, int]] = []
             text_rows: list[tuple[int, int]] = []
             unique: dict[str, Record] = {}
             for r in records:
@@ -225,15 +253,16 @@ class SQLRegistry(Registry):
                     new += 1
                     bindings.extend((alg, value, item) for alg, value in set(r.soft_bindings))
                     if r.phash is not None:
-                        image_rows.extend((k, item) for k in segment_keys(r.phash))
+                        signed = _signed64(r.phash)
+                        image_rows.extend((k, signed, item) for k in segment_keys(r.phash))
                     if r.minhash is not None:
                         text_rows.extend((k, item) for k in set(band_keys(r.minhash)))
             if bindings:
                 self._bulk("soft_bindings", ("alg", "value", "item"), bindings)
             if image_rows:
-                self._bulk("image_index", ("key", "item"), image_rows)
+                self._bulk("image_segments", ("key", "phash", "item"), image_rows)
             if text_rows:
-                self._bulk("text_index", ("key", "item"), text_rows)
+                self._bulk("text_bands", ("key", "item"), text_rows)
             self._commit()
         except Exception as exc:
             self._rollback()
@@ -243,13 +272,38 @@ class SQLRegistry(Registry):
                                 f"written: {exc}", hint="check the registry") from exc
         return new
 
-    def _scan(self, table: str, column: str, keys: list[int]) -> list[tuple[Any, ...]]:
-        """(id, fingerprint) of every candidate sharing an index key, in one query."""
-        marks = ", ".join("?" * len(keys))
-        return self._q(
-            f"SELECT m.id, m.{column} FROM (SELECT DISTINCT item FROM {table} "  # noqa: S608
-            f"WHERE key IN ({marks}) LIMIT {_MAX_CANDIDATES}) AS c "
-            f"JOIN manifests AS m ON m.id = c.item WHERE m.{column} IS NOT NULL", keys)
+    def _in(self, keys: Sequence[int]) -> tuple[str, list[Any]]:
+        """``IN (...)`` over ``keys`` as SQL and parameters (PostgreSQL: one array)."""
+        return "IN (" + ", ".join("?" * len(keys)) + ")", list(keys)
+
+    def _image_candidates(self, phash: int) -> list[tuple[int, int]]:
+        """(item, distance) of every registered pHash within the threshold, from the
+        covering segment index alone."""
+        keys = segment_keys(phash, radius=segment_radius(IMAGE_THRESHOLD))
+        cond, params = self._in(keys)
+        rows = self._q(f"SELECT phash, item FROM image_segments WHERE key {cond}",  # noqa: S608
+                       params)
+        near: dict[int, int] = {}
+        for code, item in rows:
+            distance = ((int(code) & _MASK64) ^ phash).bit_count()
+            if distance <= IMAGE_THRESHOLD:
+                near[int(item)] = distance
+        return list(near.items())
+
+    def _text_candidates(self, sig: bytes) -> list[tuple[int, float]]:
+        """(item, Jaccard) of every text sharing an LSH band, at or above the threshold."""
+        cond, params = self._in(band_keys(sig))
+        rows = self._q(
+            f"SELECT m.id, m.minhash FROM manifests AS m WHERE m.id IN (SELECT item FROM "  # noqa: S608
+            f"text_bands WHERE key {cond} LIMIT {_MAX_CANDIDATES})", params)
+        out: list[tuple[int, float]] = []
+        for item, other in rows:
+            if other is None:
+                continue
+            sim = jaccard(bytes(other), sig)
+            if sim >= TEXT_THRESHOLD:
+                out.append((int(item), sim))
+        return out
 
     def _rows(self, items: list[int]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []
@@ -265,23 +319,17 @@ class SQLRegistry(Registry):
         scored: dict[int, tuple[int, str, tuple[Any, ...]]] = {}
         exact = {int(r[0]) for r in self._q(
             "SELECT item FROM soft_bindings WHERE alg = ? AND value = ?", (ISCC_ALG, fp.iscc))}
+        similar: dict[int, tuple[int, str]] = {}
         if fp.phash is not None:
-            near: dict[int, int] = {}
-            for item, code in self._scan("image_index", "phash",
-                                         segment_keys(fp.phash, neighbours=True)):
-                distance = _popcount(_unsigned64(int(code)) ^ fp.phash)
-                if distance <= IMAGE_THRESHOLD:
-                    near[int(item)] = round(100 * (1 - distance / 64))
-            for row in self._rows(sorted(near)):
-                scored[int(row[0])] = (near[int(row[0])], "phash-64", row)
+            for item, distance in self._image_candidates(fp.phash):
+                similar[item] = (round(100 * (1 - distance / 64)), "phash-64")
         elif fp.minhash is not None:
-            close: dict[int, int] = {}
-            for item, sig in self._scan("text_index", "minhash", band_keys(fp.minhash)):
-                sim = jaccard(bytes(sig), fp.minhash)
-                if sim >= TEXT_THRESHOLD:
-                    close[int(item)] = round(100 * sim)
-            for row in self._rows(sorted(close)):
-                scored[int(row[0])] = (close[int(row[0])], "minhash-128", row)
+            for item, sim in self._text_candidates(fp.minhash):
+                similar[item] = (round(100 * sim), "minhash-128")
+        # Only the best few are read from ``manifests`` (an exact ISCC value ranks first).
+        order = sorted(similar, key=lambda i: -similar[i][0])[:limit + len(exact)]
+        for row in self._rows(sorted(set(order) - exact)):
+            scored[int(row[0])] = (*similar[int(row[0])], row)
         if exact:
             for row in self._rows(sorted(exact)):
                 if str(row[3]) == fp.kind:
@@ -344,8 +392,15 @@ class SQLRegistry(Registry):
             rows = self._q("SELECT id FROM manifests WHERE manifest_id = ?",
                            (proof.manifest_id,))
             for (item,) in rows:
-                for table in ("soft_bindings", "image_index", "text_index"):
-                    self._q(f"DELETE FROM {table} WHERE item = ?", (item,))  # noqa: S608
+                self._q("DELETE FROM soft_bindings WHERE item = ?", (item,))
+                if record.phash is not None:
+                    cond, params = self._in(segment_keys(record.phash))
+                    self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
+                            [*params, item])
+                if record.minhash is not None:
+                    cond, params = self._in(band_keys(record.minhash))
+                    self._q(f"DELETE FROM text_bands WHERE key {cond} AND item = ?",  # noqa: S608
+                            [*params, item])
                 self._q("DELETE FROM manifests WHERE id = ?", (item,))
             self._commit()
         except Exception as exc:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,6 +30,7 @@ class PostgresRegistry(SQLRegistry):
 
     _blob = "BYTEA"
     _serial = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+    _without_rowid = ""
     _placeholder = "%s"
 
     def __init__(self, dsn: str, *, connect_timeout: int = 10) -> None:
@@ -60,6 +62,10 @@ class PostgresRegistry(SQLRegistry):
 
     def _binary(self, data: bytes) -> Any:
         return data
+
+    def _in(self, keys: Sequence[int]) -> tuple[str, list[Any]]:
+        # one array parameter: one plan for any number of keys
+        return "= ANY(?)", [list(keys)]
 
     def _bulk(self, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
         # COPY: an order of magnitude faster than INSERTs for the 32 LSH rows of each text.

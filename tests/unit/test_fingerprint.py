@@ -72,11 +72,14 @@ def test_minhash_is_stable_under_reflow_quotes_and_small_edits() -> None:
     assert len(base) == 512 and len(band_keys(base)) == 32
 
 
-def test_segment_keys_cover_distance_seven() -> None:
+def test_segment_keys_cover_distance_nine_with_neighbours() -> None:
     code = 0x0123_4567_89AB_CDEF
-    near = code ^ 0b1 ^ (1 << 17) ^ (1 << 33) ^ (1 << 49) ^ (1 << 50) ^ (1 << 2) ^ (1 << 20)
-    assert (near ^ code).bit_count() == 7
-    assert set(segment_keys(near)) & set(segment_keys(code, neighbours=True))
+    near = code
+    for bit in (0, 1, 14, 15, 27, 28, 40, 41, 55):  # two bits in four segments, one in one
+        near ^= 1 << bit
+    assert (near ^ code).bit_count() == 9
+    assert not set(segment_keys(near)) & set(segment_keys(code))
+    assert set(segment_keys(near)) & set(segment_keys(code, radius=1))
 
 
 def test_the_assertion_follows_the_cddl() -> None:

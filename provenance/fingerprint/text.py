@@ -10,6 +10,7 @@ soft-binding note: NFKC, quotes and dashes folded, case folded, words only.
 
 from __future__ import annotations
 
+import base64
 import re
 import unicodedata
 import zlib
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PERMUTATIONS",
+    "iscc_text_code",
     "jaccard",
     "minhash",
     "normalise_words",
@@ -123,7 +125,74 @@ def text_fingerprint(text: str) -> Fingerprint | None:
     words = normalise_words(visible)
     if not words:
         return None
-    import iscc_core  # lazy: ~150 ms
+    return Fingerprint("text", iscc_text_code(visible), minhash=minhash(words))
 
-    code = iscc_core.gen_text_code_v0(visible, bits=64)["iscc"]
-    return Fingerprint("text", str(code), minhash=minhash(words))
+
+#: ISCC header of a 64-bit Content-Code Text v0 (MainType CONTENT, SubType TEXT).
+_TEXT_HEADER = b"\x20\x01"
+_NGRAM = 13
+_FILTERED = frozenset("CMP")  # control, mark and punctuation categories
+
+
+def _collapse(text: str) -> str:
+    """The ISCC text normalisation (``text_collapse``): NFD, lower case, no whitespace,
+    control, mark or punctuation characters, NFKC."""
+    decomposed = unicodedata.normalize("NFD", text).lower()
+    kept = "".join(ch for ch in decomposed
+                   if not ch.isspace() and unicodedata.category(ch)[0] not in _FILTERED)
+    return unicodedata.normalize("NFKC", kept)
+
+
+@lru_cache(maxsize=1)
+def _iscc_permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]] | None:
+    """The 64 (a, b) pairs of ISCC's MinHash, read from the installed iscc-core's source
+    (its compiled module does not export them); None when that source is not there."""
+    import ast
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.find_spec("iscc_core")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    from pathlib import Path
+
+    src = Path(next(iter(spec.submodule_search_locations))) / "minhash.py"
+    try:
+        tree = ast.parse(src.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    found: dict[str, list[int]] = {}
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in ("MPA", "MPB")):
+            found[node.targets[0].id] = list(ast.literal_eval(node.value))
+    a, b = found.get("MPA"), found.get("MPB")
+    if not a or not b or len(a) != 64 or len(b) != 64:
+        return None
+    return np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
+
+
+def iscc_text_code(text: str) -> str:
+    """The 64-bit ISCC Content-Code Text v0 (``ISCC:EAA...``) of ``text``, bit-for-bit
+    ``iscc_core.gen_text_code_v0(text, bits=64)``, its MinHash computed with numpy (iscc-core's
+    own takes ~12 ms for 300 words)."""
+    import numpy as np
+    import xxhash
+
+    perms = _iscc_permutations()
+    if perms is None:  # pragma: no cover - iscc-core installed without its sources
+        import iscc_core
+
+        return str(iscc_core.gen_text_code_v0(text, bits=64)["iscc"])
+    collapsed = _collapse(text)
+    grams = (collapsed[i:i + _NGRAM] for i in range(max(len(collapsed) - _NGRAM + 1, 1)))
+    features = np.fromiter((xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams),
+                           dtype=np.uint64)
+    a, b = perms
+    with np.errstate(over="ignore"):
+        hashed = (features[:, None] * a[None, :] + b[None, :]) % np.uint64((1 << 61) - 1)
+    low = (hashed & np.uint64(0xFFFFFFFF)).min(axis=0) & np.uint64(1)
+    body = np.packbits(low.astype(np.uint8)).tobytes()  # bit 0 of each of the 64 values
+    return "ISCC:" + base64.b32encode(_TEXT_HEADER + body).decode("ascii").rstrip("=")

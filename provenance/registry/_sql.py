@@ -18,9 +18,8 @@ Removal deletes index rows by their keys, recomputed from the fingerprints kept 
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from provenance.fingerprint import ISCC_ALG, Fingerprint
@@ -49,9 +48,13 @@ _COLUMNS = ("id, manifest_id, media_type, kind, signer_name, signer_org, signer_
             "signer_serial, signer_trusted, origin, signed_at, registered_at, phash, minhash")
 
 
-def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[str]]:
-    """Schema versions, in order; each a list of statements run in one transaction.
-    ``without_rowid`` is SQLite's `` WITHOUT ROWID`` (clustered tables), empty elsewhere."""
+Step = str | Callable[["SQLRegistry"], None]
+
+
+def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[Step]]:
+    """Schema versions, in order; each a list of statements (or Python steps) run in one
+    transaction. ``without_rowid`` is SQLite's `` WITHOUT ROWID`` (clustered tables), empty
+    elsewhere."""
     return [[
         "CREATE TABLE provenance_registry (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         f"""CREATE TABLE manifests (
@@ -88,7 +91,7 @@ def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[st
         "DROP TABLE image_index",
         "CREATE TABLE text_bands (key BIGINT NOT NULL, item BIGINT NOT NULL, "
         f"PRIMARY KEY (key, item)){without_rowid}",
-        "INSERT INTO text_bands (key, item) SELECT key, item FROM text_index",
+        _rebuild_text_bands,
         "DROP TABLE text_index",
     ]]
 
@@ -121,13 +124,36 @@ def segment_radius(threshold: int) -> int:
     return radius
 
 
+_K = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+
+
 def band_keys(minhash: bytes) -> list[int]:
-    """One 63-bit key per LSH band of a MinHash signature."""
-    width = ROWS * 4
-    return [int.from_bytes(hashlib.blake2b(bytes([band]) + minhash[band * width:
-                                                                   (band + 1) * width],
-                                           digest_size=8).digest(), "big") >> 1
-            for band in range(BANDS)]
+    """One 63-bit key per LSH band of a MinHash signature (its four values as two 64-bit
+    words, a multiply-add over odd constants and the band number, then a mixing step; a rare
+    collision only adds a candidate that the Jaccard check drops)."""
+    import numpy as np
+
+    words = np.frombuffer(minhash, dtype="<u8").reshape(BANDS, ROWS // 2)
+    k1, k2, k3, k4 = (np.uint64(c) for c in _K)
+    with np.errstate(over="ignore"):
+        key = words[:, 0] * k1 + words[:, 1] * k2 + np.arange(BANDS, dtype=np.uint64) * k3
+        key ^= key >> np.uint64(29)
+        key *= k4
+        key ^= key >> np.uint64(32)
+    return [int(k) for k in (key >> np.uint64(1)).tolist()]
+
+
+def _rebuild_text_bands(reg: SQLRegistry) -> None:
+    """Schema 2: the LSH band rows recomputed from the MinHash kept in ``manifests``."""
+    last = -1
+    while True:
+        rows = reg._q("SELECT id, minhash FROM manifests WHERE minhash IS NOT NULL AND id > ? "
+                      "ORDER BY id LIMIT 10000", (last,))
+        if not rows:
+            return
+        reg._bulk("text_bands", ("key", "item"), [
+            (k, int(item)) for item, sig in rows for k in set(band_keys(bytes(sig)))])
+        last = int(rows[-1][0])
 
 
 _MASK64 = (1 << 64) - 1
@@ -201,7 +227,10 @@ class SQLRegistry(Registry):
             self._begin()
             try:
                 for statement in steps[number]:
-                    self._q(statement)
+                    if callable(statement):
+                        statement(self)
+                    else:
+                        self._q(statement)
                 self._q("INSERT INTO provenance_registry (key, value) VALUES ('schema', ?) "
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         (str(number + 1),))

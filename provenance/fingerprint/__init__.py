@@ -31,7 +31,7 @@ __all__ = [
 ISCC_ALG = "io.iscc.v0"
 
 #: What a fingerprint describes.
-Kind = Literal["image", "text"]
+Kind = Literal["image", "text", "audio", "video"]
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,9 @@ class Fingerprint:
     """One asset's fingerprints.
 
     Attributes:
-        kind: ``image`` or ``text``.
-        iscc: the ISCC content code (``ISCC:...``), the value of the soft binding.
+        kind: ``image``, ``text``, ``audio`` or ``video``.
+        iscc: the ISCC content code (``ISCC:...``), the value of the soft binding (for audio
+            and video the registry also indexes its 64-bit body by Hamming distance).
         phash: 64-bit perceptual hash (images), unsigned.
         minhash: 128 x uint32 MinHash signature over word 3-shingles (text), as bytes.
     """
@@ -52,21 +53,25 @@ class Fingerprint:
 
 
 def kind_for(mime: str | None) -> Kind | None:
-    """``image`` or ``text`` for a media type we fingerprint; None for the rest (audio and
-    video need decoders that are not installable here, documents have no stable content
-    code)."""
+    """The kind of fingerprint of a media type; None for the rest (documents have no stable
+    content code, SVG is text that draws)."""
     if mime is None:
         return None
     if mime.startswith("text/"):
         return "text"
     if mime.startswith("image/") and mime != "image/svg+xml":
         return "image"
+    if mime in ("audio/wav", "audio/mpeg", "audio/flac", "audio/mp4"):
+        return "audio"
+    if mime in ("video/mp4", "video/quicktime", "video/x-msvideo"):
+        return "video"
     return None
 
 
 def fingerprint(data: bytes, mime: str) -> Fingerprint | None:
-    """The fingerprints of ``data`` of type ``mime``; None when the type is not fingerprinted
-    or the content cannot be decoded (a fingerprint is an aid, never a reason to fail)."""
+    """The fingerprints of ``data`` of type ``mime``; None when the type is not fingerprinted,
+    the content cannot be decoded, or (audio, video) the external tool is missing: a
+    fingerprint is an aid, never a reason to fail."""
     kind = kind_for(mime)
     if kind == "image":
         return image_fingerprint(data)
@@ -76,4 +81,12 @@ def fingerprint(data: bytes, mime: str) -> Fingerprint | None:
         except UnicodeDecodeError:
             return None
         return text_fingerprint(text)
+    if kind == "audio":
+        from provenance.fingerprint.media import audio_fingerprint
+
+        return audio_fingerprint(data, mime)
+    if kind == "video":
+        from provenance.fingerprint.media import video_fingerprint
+
+        return video_fingerprint(data, mime)
     return None

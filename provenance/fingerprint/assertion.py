@@ -24,8 +24,8 @@ def soft_binding(value: str, alg: str = ISCC_ALG) -> dict[str, Any]:
 
 def with_soft_binding(manifest: dict[str, Any], data: bytes, mime: str) -> dict[str, Any]:
     """``manifest`` plus the ``io.iscc.v0`` soft binding of ``data`` (its content as signed),
-    or ``manifest`` unchanged for types that are not fingerprinted (documents, audio,
-    video, SVG) and content that cannot be decoded."""
+    or ``manifest`` unchanged for types that are not fingerprinted (documents, SVG), content
+    that cannot be decoded, and audio or video when their extractor is not installed."""
     fp = fingerprint(data, mime)
     if fp is None:
         return manifest

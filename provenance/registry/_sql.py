@@ -11,6 +11,8 @@ Indexes (registry-side, never in a manifest), schema 2:
 - text (``text_bands``): locality-sensitive hashing of the 128-value MinHash in 32 bands of 4
   rows; a text that shares any band is a candidate, ranked by its estimated Jaccard similarity.
 - soft bindings: the manifest's ``(alg, value)`` pairs, for an exact ``io.iscc.v0`` match.
+  The 64-bit body of an audio or video ISCC code is also in ``image_segments``, under its own
+  segment numbers (audio 5-9, video 10-14), for matching by Hamming distance as ISCC does.
 
 Removal deletes index rows by their keys, recomputed from the fingerprints kept in
 ``manifests`` (no secondary index on ``item`` to maintain at every registration).
@@ -42,6 +44,8 @@ BANDS = 32
 ROWS = PERMUTATIONS // BANDS
 #: (shift, width) of the five pHash segments, most significant first.
 SEGMENTS = ((51, 13), (38, 13), (25, 13), (12, 13), (0, 12))
+#: first segment number of each kind's 64-bit code in ``image_segments``.
+_SEGMENT_BASE = {"image": 0, "audio": 5, "video": 10}
 _MAX_CANDIDATES = 5000
 _INSERT_ROWS = 500  # records per INSERT statement (15 parameters each)
 _COLUMNS = ("id, manifest_id, media_type, kind, signer_name, signer_org, signer_issuer, "
@@ -104,11 +108,12 @@ def _unsigned64(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def segment_keys(phash: int, *, radius: int = 0) -> list[int]:
-    """The five segment keys of a pHash; with ``radius`` 1, each segment's one-bit
-    neighbours too (every code within Hamming distance ``5 * (radius + 1) - 1``)."""
+def segment_keys(phash: int, *, radius: int = 0, kind: str = "image") -> list[int]:
+    """The five segment keys of a pHash (or of the body of an audio/video ISCC code, with
+    ``kind``); with ``radius`` 1, each segment's one-bit neighbours too (every code within
+    Hamming distance ``5 * (radius + 1) - 1``)."""
     keys: list[int] = []
-    for number, (shift, width) in enumerate(SEGMENTS):
+    for number, (shift, width) in enumerate(SEGMENTS, _SEGMENT_BASE[kind]):
         value = (phash >> shift) & ((1 << width) - 1)
         keys.append(number << 13 | value)
         if radius:
@@ -157,6 +162,30 @@ def _rebuild_text_bands(reg: SQLRegistry) -> None:
 
 
 _MASK64 = (1 << 64) - 1
+
+
+def iscc_body(code: str) -> int | None:
+    """The 64-bit body of a 64-bit ISCC content code (``ISCC:`` + base32 of a 2-byte header
+    and 8 bytes), or None for any other value."""
+    import base64
+    import binascii
+
+    text = code.removeprefix("ISCC:")
+    try:
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError):
+        return None
+    return int.from_bytes(raw[2:], "big") if len(raw) == 10 else None
+
+
+def _media_code(kind: str, bindings: Iterable[tuple[str, str]]) -> int | None:
+    """The ISCC body an audio or video record is indexed by."""
+    if kind not in ("audio", "video"):
+        return None
+    for alg, value in bindings:
+        if alg == ISCC_ALG and (body := iscc_body(value)) is not None:
+            return body
+    return None
 
 
 class SQLRegistry(Registry):
@@ -284,6 +313,9 @@ class SQLRegistry(Registry):
                     if r.phash is not None:
                         signed = _signed64(r.phash)
                         image_rows.extend((k, signed, item) for k in segment_keys(r.phash))
+                    if (body := _media_code(r.kind, r.soft_bindings)) is not None:
+                        image_rows.extend((k, _signed64(body), item)
+                                          for k in segment_keys(body, kind=r.kind))
                     if r.minhash is not None:
                         text_rows.extend((k, item) for k in set(band_keys(r.minhash)))
             if bindings:
@@ -305,10 +337,10 @@ class SQLRegistry(Registry):
         """``IN (...)`` over ``keys`` as SQL and parameters (PostgreSQL: one array)."""
         return "IN (" + ", ".join("?" * len(keys)) + ")", list(keys)
 
-    def _image_candidates(self, phash: int) -> list[tuple[int, int]]:
-        """(item, distance) of every registered pHash within the threshold, from the
-        covering segment index alone."""
-        keys = segment_keys(phash, radius=segment_radius(IMAGE_THRESHOLD))
+    def _image_candidates(self, phash: int, kind: str = "image") -> list[tuple[int, int]]:
+        """(item, distance) of every registered pHash (or audio/video ISCC body) within the
+        threshold, from the covering segment index alone."""
+        keys = segment_keys(phash, radius=segment_radius(IMAGE_THRESHOLD), kind=kind)
         cond, params = self._in(keys)
         rows = self._q(f"SELECT phash, item FROM image_segments WHERE key {cond}",  # noqa: S608
                        params)
@@ -355,6 +387,9 @@ class SQLRegistry(Registry):
         elif fp.minhash is not None:
             for item, sim in self._text_candidates(fp.minhash):
                 similar[item] = (round(100 * sim), "minhash-128")
+        elif (body := _media_code(fp.kind, [(ISCC_ALG, fp.iscc)])) is not None:
+            for item, distance in self._image_candidates(body, fp.kind):
+                similar[item] = (round(100 * (1 - distance / 64)), ISCC_ALG)
         # Only the best few are read from ``manifests`` (an exact ISCC value ranks first).
         order = sorted(similar, key=lambda i: -similar[i][0])[:limit + len(exact)]
         for row in self._rows(sorted(set(order) - exact)):
@@ -424,6 +459,10 @@ class SQLRegistry(Registry):
                 self._q("DELETE FROM soft_bindings WHERE item = ?", (item,))
                 if record.phash is not None:
                     cond, params = self._in(segment_keys(record.phash))
+                    self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
+                            [*params, item])
+                if (body := _media_code(record.kind, record.soft_bindings)) is not None:
+                    cond, params = self._in(segment_keys(body, kind=record.kind))
                     self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
                             [*params, item])
                 if record.minhash is not None:

@@ -101,7 +101,7 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
 
     Raises:
         NotRegistrable: no intact manifest, or a type without fingerprints (documents,
-            audio, video, SVG).
+            SVG; audio and video without their extractor).
         InputError: the file cannot be read.
     """
     import provenance
@@ -126,7 +126,9 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
     fp = fingerprint(data, mime) if kind is not None else None
     if fp is None:
         raise NotRegistrable(f"{p}: {mime} has no content fingerprint, so a stripped copy "
-                             "could not be found again", hint="images and text are registered")
+                             "could not be found again",
+                             hint="images, text, audio and video are registered (audio "
+                             "needs fpcalc, video ffmpeg)")
     label = str(found.store.get("active_manifest") or "")
     active = (found.store.get("manifests") or {}).get(label) or {}
     if rep.signer is None:  # intact reports have a signer

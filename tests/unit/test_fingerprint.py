@@ -90,5 +90,6 @@ def test_the_assertion_follows_the_cddl() -> None:
     assert soft_bindings_of({"assertions": [a]}) == [("io.iscc.v0", "ISCC:EEA4FESMKUZL3X6I")]
     manifest = {"assertions": [{"label": "c2pa.actions.v2", "data": {}}]}
     assert with_soft_binding(manifest, b"%PDF-1.7", "application/pdf") is manifest
-    assert kind_for("image/svg+xml") is None and kind_for("audio/mpeg") is None
+    assert kind_for("image/svg+xml") is None and kind_for("application/pdf") is None
+    assert kind_for("audio/mpeg") == "audio" and kind_for("video/mp4") == "video"
     assert kind_for("text/plain") == "text" and kind_for("image/webp") == "image"

@@ -80,6 +80,16 @@ def clean_name(raw: str | None, default: str = "upload") -> str:
     return base[-200:] or default
 
 
+def with_type(name: str, media: str | None) -> str:
+    """``name`` with the extension of ``media`` when it has none (its type is judged by
+    extension and content)."""
+    if media and not os.path.splitext(name)[1]:
+        guessed = mimetypes.guess_extension(media)
+        if guessed:
+            return name + (".jpg" if guessed == ".jpe" else guessed)
+    return name
+
+
 def _suffix(name: str) -> str:
     ext = os.path.splitext(name)[1].lower()
     return ext if re.fullmatch(r"\.[a-z0-9]{1,10}", ext) else ""
@@ -208,8 +218,7 @@ async def _raw(request: Request, main: str, chunks: AsyncIterator[bytes],
             found = params.get(b"filename")
             name = found.decode("utf-8", "replace") if found else None
     media = main if main and main != "application/octet-stream" else None
-    guessed = (mimetypes.guess_extension(media) or "") if media else ""
-    filename = clean_name(name, default=f"upload{guessed}")
+    filename = with_type(clean_name(name), media)
     sink.open(filename)
     async for chunk in chunks:
         sink.write(chunk)
@@ -290,6 +299,7 @@ async def _multipart(ctype: str, chunks: AsyncIterator[bytes], sink: _Sink, fiel
             media = raw_media.split(";")[0].strip().lower() or None
             if media == "application/octet-stream":
                 media = None
+            filename = with_type(filename, media)
         sink.open(filename)
         state["target"] = "sink"
         state["found"] = (filename, media, is_text)

@@ -67,11 +67,28 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _when(iso: str | None) -> str:
+    """A time for people ("1 December 2026, 10:29 UTC") in a ``<time>`` element."""
+    if not iso:
+        return ""
+    import datetime as dt
+
+    try:
+        t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return f"<time>{_e(iso)}</time>"
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.UTC)
+    words = f"{t.day} {t:%B %Y, %H:%M}" + (" UTC" if t.tzinfo is not None else "")
+    return f"<time datetime=\"{_e(iso)}\">{_e(words)}</time>"
+
+
 def _doc(title: str, body: str) -> str:
     return (
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{_e(title)}</title>"
+        "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">"
         "<link rel=\"stylesheet\" href=\"/static/style.css\">"
         "<script src=\"/static/app.js\" defer></script></head>"
         "<body><header><a class=\"home\" href=\"/\">Content Credentials check</a></header>"
@@ -165,7 +182,7 @@ def _summary(r: Report, outcome: Outcome) -> str:
     if r.author:
         rows.append(_row("Author", _e(r.author), "author"))
     if r.signed_at:
-        rows.append(_row("Signed", f"<time>{_e(r.signed_at)}</time>", "signed-at"))
+        rows.append(_row("Signed", _when(r.signed_at), "signed-at"))
     if r.status != "unsigned":
         rows.append(_row("How it was made", _e(_made(r)), "made"))
     if r.ai_training:
@@ -242,15 +259,15 @@ def _failures(failures: Iterable[Any]) -> str:
 def _recovered(matches: Iterable[Any]) -> str:
     items = []
     for m in matches:
-        when = f", signed <time>{_e(m.signed_at)}</time>" if m.signed_at else ""
+        when = f", signed {_when(m.signed_at)}" if m.signed_at else ""
         trust = "trusted" if m.signer.trusted else "not on the trust list"
         items.append(
             "<li class=\"match\"><p><strong class=\"label\">Not a cryptographic match</strong>"
             f" <span class=\"similarity\">similarity {_e(m.similarity)}%</span></p>"
             f"<p>Signed by {_e(_who(m.signer))} ({_e(trust)}){when}; origin "
             f"{_e(_ORIGIN.get(m.origin, m.origin))}.</p>"
-            f"<p class=\"muted\">manifest <code>{_e(m.manifest_id)}</code>, {_e(m.alg)}, "
-            f"from {_e(m.source)}</p></li>")
+            f"<p class=\"muted\">manifest <code>{_e(m.manifest_id)}</code>, found by "
+            f"{_e(m.alg)}</p></li>")
     return ("<p>This file has no intact Content Credentials of its own. The registry holds "
             "manifests of files that look like it: they may describe the original this copy "
             "came from, but nothing proves it.</p>"
@@ -297,7 +314,7 @@ def _timestamp(r: Report) -> str:
                 "signer's own claim, and the signature stops validating when the certificate "
                 "expires.</p>")
     trust = "trusted" if t.trusted else "not trusted"
-    return (f"<dl>{_row('Time', f'<time>{_e(t.time)}</time>')}"
+    return (f"<dl>{_row('Time', _when(t.time))}"
             f"{_row('Authority', _e(t.tsa or 'unnamed') + f' ({_e(trust)})')}</dl>")
 
 

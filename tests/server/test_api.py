@@ -61,6 +61,8 @@ def test_stripped_copy_is_recovered_not_passed(server: Running, corpus: Corpus) 
     best = doc["recovered"][0]
     assert best["similarity"] >= 80 and best["origin"] == "human"
     assert best["signer"]["name"] == "TEST-ONLY Ada Lovelace"
+    # The server's registry DSN (a path here, perhaps a password) is not told to clients.
+    assert best["source"] == "server registry" and str(corpus.home) not in json.dumps(doc)
     unsigned = _verify(server, corpus, "unsigned.jpg")
     assert "recovered" not in unsigned  # a different picture matches nothing
 

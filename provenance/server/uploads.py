@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from provenance.server.errors import ServerError
 
@@ -146,6 +146,9 @@ async def _chunks(request: Request, limit: int, max_bytes: int,
             return
         except TimeoutError:
             raise _timed_out(timeout) from None
+        except ClientDisconnect:
+            raise ServerError(400, "client_gone", "the client closed the connection before "
+                              "the upload was complete", headers=_CLOSE) from None
         total += len(chunk)
         if total > limit:
             raise _too_large(max_bytes)

@@ -57,6 +57,23 @@ def _stripped(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def _stamped(data: bytes, identity: Identity, store: TrustStore) -> bytes:
+    """Signed with an RFC 3161 timestamp from a TEST-ONLY TSA served here for the moment
+    (its root trusted in the home)."""
+    from provenance.tsa import TimestampAuthority, serve
+
+    tsa, _ = TimestampAuthority.create("TEST-ONLY Server TSA")
+    provenance.trust.add_certificates("test-tsa", [tsa.root])
+    srv = serve(tsa, log=lambda line: None)
+    try:
+        host, port = srv.server_address
+        return sign_bytes(data, name="stamped.jpg", identity=identity, trust=store,
+                          claim=HumanClaim("capture", author="TEST-ONLY Ada"),
+                          tsa_url=f"http://{host}:{port}").data
+    finally:
+        srv.shutdown()
+
+
 def build_corpus(root: Path, identity: Identity) -> Corpus:
     """Sign, tamper, strip and register the files of every state under ``root``."""
     home = root / "home"
@@ -93,6 +110,12 @@ def build_corpus(root: Path, identity: Identity) -> Corpus:
         put("registered.jpg", registered)
         put("stripped.jpg", _stripped(registered))
         put("unsigned.jpg", assets.image_bytes("JPEG", size=(160, 120), seed=7))
+        stranger, _ = Identity.create("TEST-ONLY Mallory Stranger")
+        put("stranger.jpg", sign_bytes(assets.image_bytes("JPEG", size=(160, 120), seed=8),
+                                       name="stranger.jpg", identity=stranger,
+                                       claim=HumanClaim("creation")).data)
+        put("stamped.jpg", _stamped(assets.image_bytes("JPEG", size=(160, 120), seed=9),
+                                    identity, store))
         from provenance.registry import open_registry
         from provenance.registry.record import record_for
 

@@ -184,9 +184,11 @@ def test_uploads_leave_nothing_on_disk(server: Running, corpus: Corpus,
     server.post_file("/api/v1/verify", "trusted.jpg", corpus.data("trusted.jpg"))
     server.request("POST", "/api/v1/verify?name=x.bmp", b"BM" + b"\0" * 100,
                    {"Content-Type": "image/bmp"})
-    _raw_request(server, b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n"
-                 b"Content-Type: application/octet-stream\r\nContent-Length: 9000\r\n\r\n",
-                 b"\0" * 100)
+    # A client that goes away in the middle of its upload.
+    with socket.create_connection((server.host, server.port), timeout=10) as s:
+        s.sendall(b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  b"application/octet-stream\r\nContent-Length: 90000\r\n\r\n" + b"\0" * 100)
+        time.sleep(0.3)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         left = sorted(p.name for p in server_tmp.glob("provenance-upload-*"))
@@ -194,3 +196,16 @@ def test_uploads_leave_nothing_on_disk(server: Running, corpus: Corpus,
             break
         time.sleep(0.2)
     assert left == []
+    log = server.log_text()
+    assert "Traceback" not in log and " 500 " not in log, log
+
+
+def test_stranger_timestamp_and_identity(server: Running, corpus: Corpus) -> None:
+    stranger = _verify(server, corpus, "stranger.jpg")
+    assert stranger["status"] == "valid" and stranger["passed"] is True
+    assert stranger["signer"]["trusted"] is False
+    stamped = _verify(server, corpus, "stamped.jpg")
+    ts = stamped["timestamp"]
+    assert ts is not None and ts["trusted"] is True and "TEST-ONLY Server TSA" in ts["tsa"]
+    trusted = _verify(server, corpus, "trusted.jpg")
+    assert [i["name"] for i in trusted["identities"]] == ["TEST-ONLY Ada Lovelace"]

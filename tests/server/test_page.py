@@ -128,12 +128,32 @@ def test_trusted(browser: Browser, server: Running, corpus: Corpus) -> None:
     assert not page.is_visible("#timestamp-none")
     page.click("#timestamp > summary")
     assert "No trusted timestamp" in page.inner_text("#timestamp-none")
+    page.click("#identities > summary")
+    assert "TEST-ONLY Ada Lovelace" in page.inner_text("#identities")
     page.click("#raw-manifest > summary")
     assert '"active_manifest"' in page.inner_text("#raw-manifest-text")
     page.click("#raw-manifest > summary")
     _fits_phone(page)
     page.evaluate("window.scrollTo(0, 0)")
     browser.shot("trusted")
+
+
+def test_valid_signer_not_trusted(browser: Browser, server: Running, corpus: Corpus) -> None:
+    page = browser.check(server, corpus.files["stranger.jpg"])
+    assert page.get_attribute("#status", "data-status") == "valid"
+    assert page.inner_text("#status") == "Intact, signer not trusted"
+    assert "not on the trust list" in page.inner_text("#signer")
+    browser.shot("valid")
+
+
+def test_timestamp_and_its_authority(browser: Browser, server: Running,
+                                     corpus: Corpus) -> None:
+    page = browser.check(server, corpus.files["stamped.jpg"])
+    page.click("#timestamp > summary")
+    text = page.inner_text("#timestamp")
+    assert "TEST-ONLY Server TSA" in text and "(trusted)" in text and "UTC" in text
+    page.locator("#timestamp").scroll_into_view_if_needed()
+    browser.shot("timestamp")
 
 
 def test_tampered(browser: Browser, server: Running, corpus: Corpus) -> None:

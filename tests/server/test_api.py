@@ -209,3 +209,15 @@ def test_stranger_timestamp_and_identity(server: Running, corpus: Corpus) -> Non
     assert ts is not None and ts["trusted"] is True and "TEST-ONLY Server TSA" in ts["tsa"]
     trusted = _verify(server, corpus, "trusted.jpg")
     assert [i["name"] for i in trusted["identities"]] == ["TEST-ONLY Ada Lovelace"]
+
+
+def test_the_page_without_javascript_is_escaped_html(server: Running, corpus: Corpus) -> None:
+    body, ctype = multipart({"file": ("xss.jpg", corpus.data("xss.jpg"), "image/jpeg"),
+                             "text": ""})
+    status, headers, raw = server.request("POST", "/verify", body, {"Content-Type": ctype})
+    html = raw.decode()
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<img" not in html
+    assert html.count("<script") == 1  # the app's own file
+    assert "default-src 'none'" in headers["content-security-policy"]

@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from provenance.errors import ProvenanceError
+
+if TYPE_CHECKING:
+    from provenance.doctor.report import Checkup, Outcome
 
 from .common import (
     EXIT_FAILED,
@@ -97,15 +100,15 @@ _HARD = {"kept": "kept", "broken": "BROKEN", "gone": "gone", "none": "-"}
 _SIDE = {"kept": "kept", "broken": "BROKEN", "not carried": "not carried", "none": "-"}
 
 
-def _soft(o: Any) -> str:
+def _soft(o: Outcome) -> str:
     if o.soft == "recovered":
         return f"recovered, {o.similarity}"
     if o.soft == "other":
         return f"OTHER manifest, {o.similarity}"
-    return {"no fingerprint": "-"}.get(o.soft, o.soft)
+    return "-" if o.soft == "no fingerprint" else str(o.soft)
 
 
-def _render(result: Any) -> None:
+def _render(result: Checkup) -> None:
     """One file: a heading, the channel table, the advice and an OK/FAIL line (stderr)."""
     from rich.table import Table
 

@@ -267,9 +267,9 @@ def rendered_text(html: str) -> str:
 
     import nh3
 
-    marked = _BLOCK_END.sub(lambda m: m.group(0) + "\x00", html)
+    marked = _BLOCK_END.sub(lambda m: m.group(0) + "\ue000", html)
     body = nh3.clean(marked, tags=set(), clean_content_tags={"script", "style", "title"})
-    blocks = [html_lib.unescape(_SPACE.sub(" ", b)).strip() for b in body.split("\x00")]
+    blocks = [html_lib.unescape(_SPACE.sub(" ", b)).strip() for b in body.split("\ue000")]
     return "\n".join(b for b in blocks if b) + "\n"
 
 

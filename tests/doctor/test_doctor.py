@@ -222,3 +222,10 @@ def test_audio_is_transcoded_with_ffmpeg(tmp_path: Path, identity: Identity) -> 
     assert post.soft == "no fingerprint" and not post.survives
     assert _by(result, "email").hard == "kept"
     assert "no-fingerprint" in [a.code for a in result.advice]
+
+
+def test_the_readme_documents_every_channel() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What survives the way out", 1)[1].split("\n## ", 1)[0]
+    for c in CHANNELS:
+        assert f"| `{c.name}` |" in section, c.name

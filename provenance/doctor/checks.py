@@ -20,6 +20,7 @@ from provenance.carriers import default_carrier, html, is_html_name, is_text_nam
 from provenance.doctor import transforms
 from provenance.doctor.channels import Channel, Copy, Family
 from provenance.doctor.report import Checkup, Hard, Outcome, Sidecar, Soft
+from provenance.errors import InputError
 from provenance.fingerprint import kind_for
 from provenance.formats import identify
 from provenance.report import Report
@@ -85,6 +86,9 @@ def checkup(path: Path, channels: Sequence[Channel], *, trust: TrustStore | None
 
     store = trust if trust is not None else TrustStore.installed()
     cache: dict[str | None, Any] = opened if opened is not None else {}
+    if path.suffix.lower() == ".c2pa":
+        raise InputError(f"{path} is a manifest store, not a file to publish",
+                         hint="give the file it belongs to; its sidecar is found beside it")
     data = read_input(path)
     family = family_of(path.name, data)
     original = provenance.inspect(path, trust=store)
@@ -211,7 +215,6 @@ class _Context:
 def _inspect(path: Path, trust: TrustStore) -> Report:
     """The copy as a reader's verifier sees it; an unreadable copy has nothing left."""
     import provenance
-    from provenance.errors import InputError
 
     try:
         return provenance.inspect(path, trust=trust)

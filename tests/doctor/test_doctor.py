@@ -21,6 +21,7 @@ from provenance.doctor.transforms import (
     strip_metadata,
     wrap_email,
 )
+from provenance.errors import InputError
 from provenance.identity import Identity
 from provenance.registry import open_registry
 from tests.registry.helpers import photo
@@ -140,6 +141,8 @@ def test_a_sidecar_travels_only_where_the_channel_carries_it(
     assert _by(result, "email", "in the body").sidecar == "not carried"
     assert _by(result, "signal").sidecar == "not carried"
     assert "sidecar-dropped" in [a.code for a in result.advice]
+    with pytest.raises(InputError, match="is a manifest store"):
+        doctor(res.manifest_file, registries=[])
 
 
 def test_an_html_link_survives_when_the_page_does(tmp_path: Path, identity: Identity) -> None:

@@ -96,4 +96,6 @@ def test_the_command_module_imports_nothing_heavy() -> None:
 
 
 def test_help_lists_the_schema() -> None:
-    assert "provenance.doctor/v1" in run("help", "schemas").stdout
+    from provenance.cli import topics
+
+    assert "provenance.doctor/v1" in (topics.page("schemas") or "")

@@ -232,3 +232,20 @@ def test_the_readme_documents_every_channel() -> None:
     section = readme.split("## What survives the way out", 1)[1].split("\n## ", 1)[0]
     for c in CHANNELS:
         assert f"| `{c.name}` |" in section, c.name
+
+
+@pytest.mark.skipif(not __import__("shutil").which("ffmpeg"), reason="ffmpeg is not installed")
+def test_video_is_transcoded_with_ffmpeg(tmp_path: Path, identity: Identity) -> None:
+    import subprocess
+
+    src = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=size=64x48:rate=10", "-t", "1", "-c:v", "mpeg4", str(src)],
+                   check=True, timeout=120, capture_output=True)
+    signed = provenance.sign(src, tmp_path / "clip.signed.mp4", identity=identity).output
+    assert provenance.inspect(signed).status == "trusted"
+    result = doctor(signed, through=["mastodon", "wordpress"], registries=[])
+    post = _by(result, "mastodon")
+    assert post.simulated and "H.264" in post.done and post.hard == "gone"
+    assert _by(result, "wordpress").hard == "kept"
+    assert result.family == "video" and result.nothing_survives

@@ -249,3 +249,13 @@ def test_video_is_transcoded_with_ffmpeg(tmp_path: Path, identity: Identity) -> 
     assert post.simulated and "H.264" in post.done and post.hard == "gone"
     assert _by(result, "wordpress").hard == "kept"
     assert result.family == "video" and result.nothing_survives
+
+
+def test_the_link_probe_runs_each_channels_own_transforms() -> None:
+    from provenance.doctor.advice import keeps_link
+    from provenance.doctor.channels import channel
+
+    signal, email, wordpress = channel("signal"), channel("email"), channel("wordpress")
+    assert signal is not None and email is not None and wordpress is not None
+    assert keeps_link(signal)  # the page travels as a file, byte for byte
+    assert not keeps_link(email) and not keeps_link(wordpress)  # ammonia drops <link>

@@ -20,6 +20,7 @@ from provenance.errors import ProvenanceError
 
 from . import topics
 from .common import EXIT_OPERATIONAL, EXIT_USAGE, err, out
+from .doctor import doctor_cmd
 from .identity import identity_app
 from .registry import registry_app
 from .serve import serve_cmd
@@ -45,6 +46,7 @@ app.command("strip")(strip_cmd)
 app.command("verify")(verify_cmd)
 app.command("inspect")(inspect_cmd)
 app.command("serve")(serve_cmd)
+app.command("doctor")(doctor_cmd)
 app.add_typer(identity_app, name="identity")
 app.add_typer(trust_app, name="trust")
 app.add_typer(tsa_app, name="tsa")

@@ -88,6 +88,7 @@ Every JSON document names its schema (the JSON Schemas ship in provenance/schema
   provenance.inspect/v1       inspect --json: every report, no verdict
   provenance.sign/v1          sign --jsonl: one line per file
   provenance.sign-results/v1  sign --json / --report
+  provenance.doctor/v1        doctor --json: what survives each channel, per file
 """
 
 
@@ -126,4 +127,5 @@ def index() -> str:
     width = max(map(len, TOPICS))
     rows = [f"  {name:{width}}  {what}" for name, (what, _) in TOPICS.items()]
     return "Topics (provenance help TOPIC):\n" + "\n".join(rows) + "\n" + \
-        "Commands: provenance COMMAND -h (sign, verify, inspect, strip, identity, trust, tsa)\n"
+        "Commands: provenance COMMAND -h (sign, verify, inspect, doctor, strip, identity, " \
+        "trust, tsa)\n"

@@ -21,6 +21,7 @@ from provenance.errors import ProvenanceError
 from . import topics
 from .common import EXIT_OPERATIONAL, EXIT_USAGE, err, out
 from .identity import identity_app
+from .publish import publish_cmd
 from .registry import registry_app
 from .sign import sign_cmd, strip_cmd
 from .trust import trust_app
@@ -43,6 +44,7 @@ app.command("sign")(sign_cmd)
 app.command("strip")(strip_cmd)
 app.command("verify")(verify_cmd)
 app.command("inspect")(inspect_cmd)
+app.command("publish")(publish_cmd)
 app.add_typer(identity_app, name="identity")
 app.add_typer(trust_app, name="trust")
 app.add_typer(tsa_app, name="tsa")

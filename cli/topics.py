@@ -88,6 +88,8 @@ Every JSON document names its schema (the JSON Schemas ship in provenance/schema
   provenance.inspect/v1       inspect --json: every report, no verdict
   provenance.sign/v1          sign --jsonl: one line per file
   provenance.sign-results/v1  sign --json / --report
+  provenance.publish/v1       publish --json: every file's outcome in the run
+  provenance.publication/v1   the publication index .well-known/c2pa/publication.json
 """
 
 

@@ -144,15 +144,15 @@ def with_index(results: Iterable[Result], roots: Iterable[Path], *,
     for result in results:
         path = result.path
         key = os.path.abspath(path)
-        site = next((s for s in sites if s.index is not None
-                     and key.startswith(s.key + os.sep)), None)
-        if site is None:
+        within = next((s for s in sites if s.index is not None
+                       and key.startswith(s.key + os.sep)), None)
+        if within is None:
             yield result
             continue
-        rel = Path(os.path.relpath(key, site.key)).as_posix()
-        site.seen.add(rel)
+        rel = Path(os.path.relpath(key, within.key)).as_posix()
+        within.seen.add(rel)
         report = getattr(result, "report", None)
-        found = checker.problems(site, rel, path, report)
+        found = checker.problems(within, rel, path, report)
         yield _with(result, found)
     for site in sites:
         for rel, entry in site.entries.items():

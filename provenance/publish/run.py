@@ -222,21 +222,41 @@ def _one(spec: _Spec, identity: Identity, store: TrustStore, job: _Job) -> _Done
                 sidecar.sidecar_path(job.dest) if beside.is_file() else None))
         result = provenance.sign(job.src, identity=identity,
                                  options=dataclasses.replace(opts, replace=True), trust=store)
-    report = provenance.inspect(job.dest, trust=store)
-    if not report.intact:
-        return _Done(job.rel, job.kind, "failed", reason="signed, but the output does not "
-                     f"verify ({report.status})", exit_code=3)
+    # The manifest id: read from the store itself where it is whole (inline HTML, a .c2pa
+    # file), which needs no second validation; otherwise (and to register) from c2pa.
+    label = None if spec.register else _store_label(job.dest, result.carrier,
+                                                    result.manifest_file)
     record = None
-    if spec.register:
-        from provenance.registry.record import NotRegistrable, record_for
+    if label is None:
+        report = provenance.inspect(job.dest, trust=store)
+        if not report.intact:
+            return _Done(job.rel, job.kind, "failed", reason="signed, but the output does "
+                         f"not verify ({report.status})", exit_code=3)
+        label = _label(report)
+        if spec.register:
+            from provenance.registry.record import NotRegistrable, record_for
 
-        try:
-            record = record_for(job.dest, trust=store, report=report)
-        except NotRegistrable:
-            record = None
+            try:
+                record = record_for(job.dest, trust=store, report=report)
+            except NotRegistrable:
+                record = None
     return _Done(job.rel, job.kind, "signed",
-                 _entry(job, src_hash, _label(report), result.carrier, result.manifest_file),
+                 _entry(job, src_hash, label, result.carrier, result.manifest_file),
                  record=record)
+
+
+def _store_label(dest: Path, carrier: str, manifest_file: Path | None) -> str | None:
+    """The active manifest id of a store held whole: an inline HTML page's, a .c2pa file's."""
+    from provenance.carriers import html
+    from provenance.jumbf import active_label
+
+    if manifest_file is not None:
+        return active_label(manifest_file.read_bytes())
+    if carrier == "html":
+        scripts = html.find_scripts(dest.read_bytes())
+        if len(scripts) == 1 and scripts[0].store:
+            return active_label(scripts[0].store)
+    return None
 
 
 # -- the run ----------------------------------------------------------------------------------

@@ -150,3 +150,20 @@ def test_bad_usage_is_one_line(site: Path, env: dict[str, str], tmp_path: Path) 
     inside = run("publish", site, "--out-dir", site / "signed", env=env)
     assert_one_error_line(inside, 2, "inside")
     assert not (site / "signed").exists()
+
+
+def test_an_edited_index_fails_its_own_signature(
+        published: tuple[Path, Any, dict[str, Any]], env: dict[str, str],
+        tmp_path: Path) -> None:
+    out = tmp_path / "pub"
+    shutil.copytree(published[0], out)
+    index = out / INDEX
+    doc = json.loads(index.read_text(encoding="utf-8"))
+    entry = next(e for e in doc["files"] if e["path"] == PHOTO)
+    shutil.copyfile(out / "café" / "crème.jpg", out / PHOTO)  # swapped, and the index "fixed"
+    entry["sha256"] = next(e for e in doc["files"] if e["path"] == "café/crème.jpg")["sha256"]
+    index.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    proc = run("verify", out, "-r", "-q", "--no-summary", env=env)
+    assert proc.returncode == 1, describe(proc)
+    assert f"FAIL {index}: the publication index has a signature that does not verify" in \
+        proc.stderr, describe(proc)

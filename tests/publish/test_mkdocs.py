@@ -54,6 +54,9 @@ def test_publish_signs_the_site_and_verify_passes(
     check = run("verify", out, "-r", "--no-summary", env=env)
     assert check.returncode == 0, describe(check)
     assert "OK   " + str(out / INDEX) in check.stderr
+    # Every signed image and text was registered in the recovery registry.
+    stats_doc = json.loads(run("registry", "stats", "--json", env=env).stdout)
+    assert stats_doc["manifests"] == len(signed), stats_doc
 
 
 def test_a_page_carries_its_photos_provenance(

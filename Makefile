@@ -58,6 +58,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/serve_load.py
+	$(BIN)/python bench/publish.py
 
 # Long fuzz runs (the default suite runs tests/fuzz with a few dozen examples per target).
 FUZZ_EXAMPLES ?= 20000

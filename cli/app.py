@@ -22,6 +22,7 @@ from . import topics
 from .common import EXIT_OPERATIONAL, EXIT_USAGE, err, out
 from .doctor import doctor_cmd
 from .identity import identity_app
+from .publish import publish_cmd
 from .registry import registry_app
 from .serve import serve_cmd
 from .sign import sign_cmd, strip_cmd
@@ -47,6 +48,7 @@ app.command("verify")(verify_cmd)
 app.command("inspect")(inspect_cmd)
 app.command("serve")(serve_cmd)
 app.command("doctor")(doctor_cmd)
+app.command("publish")(publish_cmd)
 app.add_typer(identity_app, name="identity")
 app.add_typer(trust_app, name="trust")
 app.add_typer(tsa_app, name="tsa")

@@ -89,6 +89,8 @@ Every JSON document names its schema (the JSON Schemas ship in provenance/schema
   provenance.sign/v1          sign --jsonl: one line per file
   provenance.sign-results/v1  sign --json / --report
   provenance.doctor/v1        doctor --json: what survives each channel, per file
+  provenance.publish/v1       publish --json: every file's outcome in the run
+  provenance.publication/v1   the publication index .well-known/c2pa/publication.json
 """
 
 

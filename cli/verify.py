@@ -221,6 +221,7 @@ def verify_cmd(
             file_timeout=_file_timeout(file_timeout), registries=sources,
             domain=domain,
         )
+        results = _publication(files, recursive, results, store)
         rendered = _run("verify", results, total=len(items), as_json=as_json,
                         as_jsonl=as_jsonl, report=report, quiet=quiet, progress=progress,
                         rows=table)
@@ -229,6 +230,18 @@ def verify_cmd(
     if is_batch if summary is None else summary:
         rendered.summary_table()
     raise typer.Exit(rendered.tally.worst)
+
+
+def _publication(files: list[Path], recursive: bool, results: Any,
+                 store: provenance.TrustStore) -> Any:
+    """Folders holding a publication index (``provenance publish``) are also checked
+    against it: every file, every page's media, files missing from the index or the disk."""
+    if not recursive:
+        return results
+    from provenance.publish.check import has_index, with_index
+
+    roots = [f for f in files if f.is_dir() and has_index(f)]
+    return with_index(results, roots, trust=store) if roots else results
 
 
 def _domain_check(fetch: bool, refresh: bool, bases: list[str],

@@ -26,7 +26,7 @@ from provenance.errors import (
     VerificationFailed,
 )
 from provenance.identity import Identity, IdentityInfo, check_certificate_profile
-from provenance.options import SignOptions
+from provenance.options import Ingredient, SignOptions
 from provenance.policy import (
     AllOf,
     AnyOf,
@@ -66,6 +66,7 @@ __all__ = [
     "Identity",
     "IdentityError",
     "IdentityInfo",
+    "Ingredient",
     "IngredientReport",
     "IngredientsIntact",
     "InputError",

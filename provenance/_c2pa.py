@@ -18,7 +18,7 @@ import c2pa
 from provenance.errors import IdentityError, InputError, SigningError
 from provenance.identity import Identity
 
-__all__ = ["C2PA_PYTHON_VERSION", "ManifestStore", "read_manifest", "sign_stream"]
+__all__ = ["C2PA_PYTHON_VERSION", "Component", "ManifestStore", "read_manifest", "sign_stream"]
 
 C2PA_PYTHON_VERSION = "0.38.1"
 
@@ -67,6 +67,20 @@ class ManifestStore:
     validation_state: str | None
     #: manifest label -> crJSON ``signature`` (certificateInfo, timeStampInfo) of that manifest
     signatures: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True, repr=False)
+class Component:
+    """A signed asset placed in the one being signed: a ``componentOf`` ingredient whose
+    manifest store c2pa parses from ``data`` and copies in (id ``label``, for actions)."""
+
+    mime: str
+    title: str
+    data: bytes
+    label: str
+
+    def __repr__(self) -> str:  # never the whole asset
+        return f"Component({self.title!r}, {self.mime!r}, {len(self.data)} bytes)"
 
 
 #: Assertions we author go in the claim's ``created_assertions`` (C2PA 2.x wants the actions
@@ -264,11 +278,13 @@ def sign_stream(
     tsa_url: str | None = None,
     ekus: str | None = None,
     identity_assertion: bool = True,
+    ingredients: tuple[Component, ...] = (),
 ) -> bytes:
     """Sign ``source`` into ``dest`` (both seekable binary streams); returns the manifest bytes.
 
     ``parent`` is ``(mime, title, stream)`` of the asset this one was edited from; it goes in as
-    the ``parentOf`` ingredient with id ``parent``.
+    the ``parentOf`` ingredient with id ``parent``. ``ingredients``: the ``componentOf``
+    ingredients (see :class:`Component`).
 
     Raises:
         SigningError: c2pa refused to sign.
@@ -281,7 +297,7 @@ def sign_stream(
         manifest["thumbnail"] = {"format": thumbnail[0], "identifier": "thumbnail"}
     try:
         with c2pa.Builder(manifest, context=ctx) as builder:
-            _add_extras(builder, parent, thumbnail)
+            _add_extras(builder, parent, thumbnail, ingredients)
             result: bytes = builder.sign(signer, mime, source, dest)
             return result
     except c2pa.C2paError as exc:
@@ -300,9 +316,17 @@ def sign_stream(
 
 
 def _add_extras(builder: Any, parent: tuple[str, str, BinaryIO] | None,
-                thumbnail: tuple[str, bytes] | None) -> None:
-    """The thumbnail resource and the parent ingredient (parsed by c2pa from its asset)."""
+                thumbnail: tuple[str, bytes] | None,
+                ingredients: tuple[Component, ...] = ()) -> None:
+    """The thumbnail resource, the parent ingredient and the component ingredients (each
+    parsed by c2pa from its asset)."""
     import io
+
+    for part in ingredients:
+        builder.add_ingredient(
+            {"title": part.title, "relationship": "componentOf", "label": part.label},
+            part.mime, io.BytesIO(part.data),
+        )
 
     if thumbnail is not None:
         builder.add_resource("thumbnail", io.BytesIO(thumbnail[1]))
@@ -533,8 +557,10 @@ class DataHashSigner:
         ekus: str | None = None,
         exclusion_count: int = 1,
         identity_assertion: bool = True,
+        ingredients: tuple[Component, ...] = (),
     ) -> None:
         self._lib = _native()
+        self._ingredients = ingredients
         self._ctx = _signing_context(identity, tsa_url, trust_pem, ekus, identity_assertion)
         self._format = asset_format.encode()
         if thumbnail is not None:
@@ -567,7 +593,7 @@ class DataHashSigner:
             self._parent_asset[0], self._parent_asset[1], io.BytesIO(self._parent_asset[2]))
         try:
             builder = _builder(definition, None, self._parent, context=self._ctx)
-            _add_extras(builder, parent_asset, self._thumbnail)
+            _add_extras(builder, parent_asset, self._thumbnail, self._ingredients)
         except c2pa.C2paError as exc:
             raise SigningError(f"c2pa refused the manifest: {_msg(exc)}") from exc
         try:
@@ -686,9 +712,10 @@ def sign_sidecar(
     manifest: dict[str, Any], mime: str, data: bytes, identity: Identity, *,
     trust_pem: str | None, tsa_url: str | None = None,
     parent: ExternalParent | None = None, ekus: str | None = None,
-    identity_assertion: bool = True,
+    identity_assertion: bool = True, ingredients: tuple[Component, ...] = (),
 ) -> bytes:
-    """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>).
+    """A detached manifest store whose hash covers all of ``data`` (sidecar, HTML <link>);
+    ``ingredients`` as :func:`sign_stream`.
 
     Raises:
         SigningError: c2pa refused.
@@ -699,6 +726,7 @@ def sign_sidecar(
     try:
         with _builder(manifest, trust_pem, parent, ekus) as builder:
             builder.set_no_embed()
+            _add_extras(builder, None, None, ingredients)
             out = io.BytesIO()
             store: bytes = builder.sign(signer, mime, io.BytesIO(data), out)
             return store

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from provenance import __version__
 from provenance.formats import media_type_for_name
 
-__all__ = ["IPTC", "ClaimTemplate", "HumanClaim", "Origin", "default_origin"]
+__all__ = ["IPTC", "ClaimTemplate", "HumanClaim", "Origin", "default_origin", "with_components"]
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
@@ -149,3 +149,27 @@ def default_origin(mime: str | None, *, has_parent: bool) -> Origin:
         return "creation"
     recorded = mime.startswith(("image/", "audio/", "video/")) and mime != "image/svg+xml"
     return "capture" if recorded else "creation"
+
+
+def component_id(index: int) -> str:
+    """The ingredient id of the ``index``-th component (what ``c2pa.placed`` references)."""
+    return f"component{index}"
+
+
+def with_components(manifest: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """``manifest`` with one ``c2pa.placed`` action referencing the component ingredients
+    ``ids`` (pure; the manifest given is not changed). No ids: ``manifest`` itself."""
+    if not ids:
+        return manifest
+    assertions = []
+    for a in manifest.get("assertions", []):
+        if a.get("label") == "c2pa.actions.v2":
+            actions = list(a["data"]["actions"])
+            stamp = actions[0].get("when") if actions else None
+            placed: dict[str, Any] = {"action": "c2pa.placed",
+                                      "parameters": {"ingredientIds": list(ids)}}
+            if stamp:
+                placed["when"] = stamp
+            a = {**a, "data": {**a["data"], "actions": [*actions, placed]}}
+        assertions.append(a)
+    return {**manifest, "assertions": assertions}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 from typing import BinaryIO
 
-__all__ = ["STORE_UUID", "find_manifest_store"]
+__all__ = ["STORE_UUID", "active_label", "find_manifest_store"]
 
 #: The description-box type UUID of a C2PA manifest store ("c2pa" + 0011-0010-8000-00AA00389B71).
 STORE_UUID = bytes.fromhex("6332706100110010800000aa00389b71")
@@ -78,3 +78,50 @@ def find_manifest_store(stream: BinaryIO) -> int | None:
         return None
     finally:
         stream.seek(where)
+
+
+def _boxes(buf: bytes, start: int, end: int) -> list[tuple[bytes, int, int]]:
+    """``(type, payload start, box end)`` of the boxes laid end to end in ``buf[start:end]``
+    (stops at the first box whose size does not fit)."""
+    out = []
+    pos = start
+    while pos + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", buf, pos)
+        head = 8
+        if size == 1:
+            if pos + 16 > end:
+                break
+            size, head = struct.unpack_from(">Q", buf, pos + 8)[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < head or pos + size > end:
+            break
+        out.append((kind, pos + head, pos + size))
+        pos += size
+    return out
+
+
+def _label(buf: bytes, start: int, end: int) -> str | None:
+    """The label of the superbox whose payload is ``buf[start:end]`` (its ``jumd`` first)."""
+    boxes = _boxes(buf, start, end)
+    if not boxes or boxes[0][0] != b"jumd":
+        return None
+    _, body, box_end = boxes[0]
+    if box_end - body < 17 or not buf[body + 16] & _LABEL_PRESENT:
+        return None
+    stop = buf.find(b"\x00", body + 17, box_end)
+    return buf[body + 17:stop if stop != -1 else box_end].decode("utf-8", "replace")
+
+
+def active_label(store: bytes) -> str | None:
+    """The label (``urn:c2pa:...``) of the active manifest of a manifest store held whole in
+    ``store`` (a ``.c2pa`` file, an HTML page's inline store): the store's last manifest.
+    None when ``store`` is not a manifest store. Reads structure only; nothing is validated."""
+    boxes = _boxes(store, 0, len(store))
+    if not boxes or boxes[0][0] != b"jumb" or _label(store, boxes[0][1], boxes[0][2]) != "c2pa":
+        return None
+    children = _boxes(store, boxes[0][1], boxes[0][2])[1:]
+    for kind, body, end in reversed(children):
+        if kind == b"jumb":
+            return _label(store, body, end)
+    return None

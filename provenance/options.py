@@ -20,13 +20,31 @@ from typing import Any, Literal
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import InputError
 
-__all__ = ["CARRIERS", "CarrierName", "SignOptions"]
+__all__ = ["CARRIERS", "CarrierName", "Ingredient", "SignOptions"]
 
 #: Where a manifest can be put on request (``None`` lets the file type choose): ``unstructured``
 #: (A.8 text), ``structured`` (A.9 comment block), ``html`` (A.7 inline script), ``link``
 #: (A.7 ``<link>`` + the ``.c2pa`` file), ``sidecar`` (``NAME.EXT.c2pa`` for any file).
 CarrierName = Literal["unstructured", "structured", "html", "link", "sidecar"]
 CARRIERS: tuple[str, ...] = ("unstructured", "structured", "html", "link", "sidecar")
+
+
+@dataclass(frozen=True)
+class Ingredient:
+    """A signed file the asset shows or contains (a photo on a page): recorded as a
+    ``componentOf`` ingredient carrying that file's own manifest.
+
+    Args:
+        path: the signed file.
+        title: what the ingredient is called in the manifest (default: the file name).
+    """
+
+    path: Path
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, Path):
+            object.__setattr__(self, "path", Path(self.path))
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,9 @@ class SignOptions:
             an X.509 identity credential, so its readers lower such a manifest to Valid.
         overwrite: replace an existing output even when it is not an earlier output of this
             identity (``--force``); without it such a file is refused.
+        ingredients: signed files this one shows or contains (:class:`Ingredient`, or
+            paths), each recorded as a ``componentOf`` ingredient with its own manifest and
+            a ``c2pa.placed`` action.
 
     Raises:
         InputError: options that contradict each other (two destinations, an unknown
@@ -69,8 +90,13 @@ class SignOptions:
     tsa_url: str | None = None
     overwrite: bool = False
     identity_assertion: bool = True
+    ingredients: tuple[Ingredient, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.ingredients and not all(isinstance(i, Ingredient) for i in self.ingredients):
+            object.__setattr__(self, "ingredients", tuple(
+                i if isinstance(i, Ingredient) else Ingredient(Path(i))
+                for i in self.ingredients))
         for name in ("parent", "output", "out_dir"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):

@@ -171,6 +171,8 @@ def test_every_shell_and_python_example_runs_as_written(tmp_path: Path) -> None:
     assert (ws / "photo.by-ada.jpg").is_file()
     batch_out = [p for k, p in ran.items() if k.startswith("python@")][-1].stdout
     assert batch_out.count("failed published/") == 2, batch_out  # not "Example News"
+    assert "0 signed, 2 unchanged" in ran["provenance publish blog/ --out-dir blog-signed/"].stderr
+    assert (ws / "blog-signed" / ".well-known" / "c2pa" / "publication.json.c2pa").is_file()
     # Only what cannot run offline is left out, each with its reason.
     assert len(skipped) == 8, skipped
 

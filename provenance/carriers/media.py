@@ -12,6 +12,7 @@ from typing import BinaryIO
 from provenance import _c2pa, jumbf
 from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
+from provenance.components import components, with_placed
 from provenance.errors import AlreadySigned, InputError
 from provenance.fingerprint.assertion import with_soft_binding
 from provenance.formats import (
@@ -174,6 +175,8 @@ def sign_into(
     human = default_claim(mtype, options.claim_for(name), parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
     manifest = with_soft_binding(manifest, data, mtype.mime)
+    parts = components(options) if options.ingredients else ()
+    manifest = with_placed(manifest, parts)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
     anchors = trust if trust is not None else TrustStore.installed()
     trust_pem, ekus = anchors.pem(), anchors.eku_config()
@@ -182,6 +185,7 @@ def sign_into(
         with _c2pa.DataHashSigner(
             manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
             parent_asset=parent_arg, ekus=ekus, identity_assertion=options.identity_assertion,
+            ingredients=parts,
         ) as signer:
             zipcarrier.sign_into(data, out, signer, name=name)
         return mtype, repacked
@@ -192,7 +196,7 @@ def sign_into(
         with _c2pa.DataHashSigner(
             manifest, identity, trust_pem=trust_pem, tsa_url=options.tsa_url,
             asset_format=mtype.mime, parent_asset=parent_arg, thumbnail=thumb, ekus=ekus,
-            identity_assertion=options.identity_assertion,
+            identity_assertion=options.identity_assertion, ingredients=parts,
         ) as signer:
             # The exclusion is exactly the inserted segment, so the hash is that of the source.
             store = signer.sign(hashlib.sha256(data).digest(), [(offset, signer.size)])
@@ -205,7 +209,7 @@ def sign_into(
     _c2pa.sign_stream(
         manifest, mtype.mime, io.BytesIO(data), out, identity,
         trust_pem=trust_pem, parent=parent_arg, thumbnail=thumb, tsa_url=options.tsa_url,
-        ekus=ekus, identity_assertion=options.identity_assertion,
+        ekus=ekus, identity_assertion=options.identity_assertion, ingredients=parts,
     )
     return mtype, repacked
 

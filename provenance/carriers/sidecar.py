@@ -12,6 +12,7 @@ from provenance._files import read_input
 from provenance.carriers import html, is_text_name
 from provenance.carriers.media import default_claim
 from provenance.claims import HumanClaim
+from provenance.components import components, with_placed
 from provenance.fingerprint.assertion import with_soft_binding
 from provenance.formats import check_structure, identify
 from provenance.identity import Identity, check_usable
@@ -56,11 +57,14 @@ def sign_store(data: bytes, name: str, *, identity: Identity, options: SignOptio
     anchors = trust if trust is not None else TrustStore.installed()
     manifest = with_soft_binding(human.manifest(title=Path(name).name, has_parent=False),
                                  data, mime)
+    parts = components(options) if options.ingredients else ()
+    manifest = with_placed(manifest, parts)
     store = _c2pa.sign_sidecar(manifest,
                                SIDECAR_HASH_MIME.get(mime, OPAQUE_MIME), data, identity,
                                trust_pem=anchors.pem(), tsa_url=options.tsa_url,
                                ekus=anchors.eku_config(),
-                               identity_assertion=options.identity_assertion)
+                               identity_assertion=options.identity_assertion,
+                               ingredients=parts)
     return mime, store
 
 

@@ -30,6 +30,7 @@ from provenance.carriers import (
     unstructured,
 )
 from provenance.claims import HumanClaim
+from provenance.components import components, with_placed
 from provenance.errors import AlreadySigned, InputError, SigningError, VerificationFailed
 from provenance.fingerprint.assertion import with_soft_binding
 from provenance.identity import Identity, check_usable
@@ -231,14 +232,17 @@ def sign_text_bytes(
     parent_ing = _parent(parent, parent_name, anchors)
     manifest = _manifest(opts.claim_for(name), PurePath(name).name, parent_ing is not None)
     manifest = with_soft_binding(manifest, data, _TEXT_MIME)
+    parts = components(opts) if opts.ingredients else ()
+    manifest = with_placed(manifest, parts)
     trust_pem = anchors.pem()
     if chosen in ("sidecar", "link"):
         return _sign_detached(data, name, chosen, manifest, identity, trust_pem, opts.tsa_url,
                               opts.manifest_url, parent_ing, anchors.eku_config(),
-                              opts.identity_assertion)
+                              opts.identity_assertion, parts)
     with _c2pa.DataHashSigner(manifest, identity, trust_pem=trust_pem, tsa_url=opts.tsa_url,
                               parent=parent_ing, ekus=anchors.eku_config(),
-                              identity_assertion=opts.identity_assertion) as signer:
+                              identity_assertion=opts.identity_assertion,
+                              ingredients=parts) as signer:
         if chosen == "unstructured":
             # (1) NFC first: offsets and hash are over the NFC text's UTF-8 bytes.
             normal = nfc(text)
@@ -317,7 +321,7 @@ def _sign_detached(
     data: bytes, name: str, carrier: Carrier, manifest: dict[str, Any], identity: Identity,
     trust_pem: str | None, tsa_url: str | None, manifest_url: str | None,
     parent: _c2pa.ExternalParent | None, ekus: str | None = None,
-    identity_assertion: bool = True,
+    identity_assertion: bool = True, parts: tuple[_c2pa.Component, ...] = (),
 ) -> SignedText:
     if carrier == "link":
         if not manifest_url:
@@ -330,7 +334,7 @@ def _sign_detached(
         data = data[:offset] + before + html.link_tag(manifest_url) + after + data[offset:]
     store = _c2pa.sign_sidecar(manifest, _TEXT_MIME, data, identity, trust_pem=trust_pem,
                                tsa_url=tsa_url, parent=parent, ekus=ekus,
-                               identity_assertion=identity_assertion)
+                               identity_assertion=identity_assertion, ingredients=parts)
     return SignedText(data, carrier, store)
 
 

@@ -54,6 +54,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/text.py
+	$(BIN)/python bench/fingerprint.py
 	$(BIN)/python bench/survival.py
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/hostile.py

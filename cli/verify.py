@@ -302,7 +302,7 @@ def _verify_stdin(name: str, policy: provenance.Policy, store: provenance.TrustS
     if sources:
         from provenance.registry.recovery import recover
 
-        report = recover(report, data, report.media_type, sources)
+        report = recover(report, data, report.media_type, sources, trust=store)
     reasons = policy.check(report)
     path = Path("-")
     if reasons:

@@ -54,7 +54,7 @@ def inspect(
 
         if needs_recovery(report):
             data = source if isinstance(source, bytes) else read_input(Path(source))
-            report = recover(report, data, report.media_type, registries)
+            report = recover(report, data, report.media_type, registries, trust=trust)
     return report
 
 

@@ -47,7 +47,7 @@ SEGMENTS = ((51, 13), (38, 13), (25, 13), (12, 13), (0, 12))
 #: first segment number of each kind's 64-bit code in ``image_segments``.
 _SEGMENT_BASE = {"image": 0, "audio": 5, "video": 10}
 _MAX_CANDIDATES = 5000
-_INSERT_ROWS = 500  # records per INSERT statement (15 parameters each)
+_INSERT_ROWS = 500  # records per INSERT statement (16 parameters each)
 _COLUMNS = ("id, manifest_id, media_type, kind, signer_name, signer_org, signer_issuer, "
             "signer_serial, signer_trusted, origin, signed_at, registered_at, phash, minhash")
 
@@ -97,6 +97,8 @@ def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[St
         f"PRIMARY KEY (key, item)){without_rowid}",
         _rebuild_text_bands,
         "DROP TABLE text_index",
+        # the signer's chain above its certificate: trust is re-evaluated at lookup time
+        f"ALTER TABLE manifests ADD COLUMN signer_chain {blob}",
     ]]
 
 
@@ -297,11 +299,13 @@ class SQLRegistry(Registry):
                         r.origin, r.signed_at, r.registered_at or now,
                         _signed64(r.phash) if r.phash is not None else None,
                         self._binary(r.minhash) if r.minhash is not None else None,
-                        self._binary(r.manifest_store)]
-                marks = ", ".join(["(" + ", ".join("?" * 15) + ")"] * len(chunk))
+                        self._binary(r.manifest_store),
+                        self._binary(r.signer_chain) if r.signer_chain is not None else None]
+                marks = ", ".join(["(" + ", ".join("?" * 16) + ")"] * len(chunk))
                 sql = ("INSERT INTO manifests (manifest_id, media_type, kind, signer_name, "
                        "signer_org, signer_issuer, signer_serial, signer_trusted, signer_cert, "
-                       "origin, signed_at, registered_at, phash, minhash, manifest_store) "
+                       "origin, signed_at, registered_at, phash, minhash, manifest_store, "
+                       "signer_chain) "
                        "VALUES " + marks + " ON CONFLICT (manifest_id) DO NOTHING "
                        "RETURNING id, manifest_id")  # only placeholders are joined in
                 rows = self._q(sql, values)
@@ -410,7 +414,8 @@ class SQLRegistry(Registry):
                      signer=self._signer(row), origin=str(row[9]), signed_at=row[10],
                      source=self.source)
 
-    def _record(self, row: tuple[Any, ...], cert: Any, store: Any) -> Record:
+    def _record(self, row: tuple[Any, ...], cert: Any, store: Any,
+                chain: Any = None) -> Record:
         bindings = self._q("SELECT alg, value FROM soft_bindings WHERE item = ? "
                            "ORDER BY alg, value", (row[0],))
         return Record(
@@ -422,25 +427,37 @@ class SQLRegistry(Registry):
             minhash=bytes(row[13]) if row[13] is not None else None,
             signer_cert=bytes(cert) if cert is not None else None,
             registered_at=row[11],
+            signer_chain=bytes(chain) if chain is not None else None,
         )
 
     def get(self, manifest_id: str) -> Record | None:
         """See :meth:`Registry.get`."""
-        rows = self._q(f"SELECT {_COLUMNS}, signer_cert, manifest_store FROM manifests "  # noqa: S608
-                       "WHERE manifest_id = ?", (manifest_id,))
+        rows = self._q(f"SELECT {_COLUMNS}, signer_cert, manifest_store, signer_chain "  # noqa: S608
+                       "FROM manifests WHERE manifest_id = ?", (manifest_id,))
         if not rows:
             return None
         row = rows[0]
-        return self._record(row[:14], row[14], row[15])
+        return self._record(row[:14], row[14], row[15], row[16])
+
+    def signer_certificates(self, manifest_id: str) -> tuple[bytes | None, bytes | None]:
+        """(signer certificate, chain above it) kept for ``manifest_id`` (None, None when
+        unknown): what trust is re-evaluated with, without reading the manifest store."""
+        rows = self._q("SELECT signer_cert, signer_chain FROM manifests WHERE manifest_id = ?",
+                       (manifest_id,))
+        if not rows:
+            return None, None
+        cert, chain = rows[0]
+        return (bytes(cert) if cert is not None else None,
+                bytes(chain) if chain is not None else None)
 
     def records(self) -> Iterator[Record]:
         """See :meth:`Registry.records`."""
         ids = [int(r[0]) for r in self._q("SELECT id FROM manifests ORDER BY id")]
         for item in ids:
-            rows = self._q(f"SELECT {_COLUMNS}, signer_cert, manifest_store FROM manifests "  # noqa: S608
-                           "WHERE id = ?", (item,))
+            rows = self._q(f"SELECT {_COLUMNS}, signer_cert, manifest_store, signer_chain "  # noqa: S608
+                           "FROM manifests WHERE id = ?", (item,))
             if rows:
-                yield self._record(rows[0][:14], rows[0][14], rows[0][15])
+                yield self._record(rows[0][:14], rows[0][14], rows[0][15], rows[0][16])
 
     def remove(self, proof: RemovalProof) -> None:
         """See :meth:`Registry.remove`."""

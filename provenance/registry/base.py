@@ -76,6 +76,9 @@ class Record:
     minhash: bytes | None = None
     signer_cert: bytes | None = None
     registered_at: str | None = None
+    #: the certificates between the signer's and its root (DER, concatenated), read from the
+    #: manifest's own chain: with ``signer_cert``, what a lookup re-evaluates trust with
+    signer_chain: bytes | None = None
 
     def export(self) -> dict[str, Any]:
         """JSON-ready form (fingerprints in hex; the manifest store as JSON)."""

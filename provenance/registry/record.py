@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 
 from provenance import _c2pa
 from provenance._files import read_input
@@ -22,7 +23,7 @@ from provenance.registry.base import Record
 from provenance.report import Report
 from provenance.trust import TrustStore
 
-__all__ = ["NotRegistrable", "find_certificate", "record_for"]
+__all__ = ["NotRegistrable", "find_certificate", "find_chain", "record_for"]
 
 
 class NotRegistrable(InputError):
@@ -56,6 +57,44 @@ def find_certificate(blob: bytes, serial_hex: str | None) -> bytes | None:
                 return blob[start:start + length]
         pos = blob.find(needle, pos + 1)
     return None
+
+
+def _issuer_in(blob: bytes, cert: x509.Certificate) -> bytes | None:
+    """The DER certificate in ``blob`` that issued ``cert`` (its subject is ``cert``'s issuer
+    and its key verifies ``cert``'s signature), or None."""
+    name = cert.issuer.public_bytes()
+    pos = blob.find(name)
+    while pos != -1:
+        for start in range(max(pos - 400, 0), pos):
+            if blob[start] != 0x30 or blob[start + 1] != 0x82:
+                continue
+            length = int.from_bytes(blob[start + 2:start + 4], "big") + 4
+            try:
+                found = x509.load_der_x509_certificate(blob[start:start + length])
+                if found.subject != cert.issuer or found == cert:
+                    continue
+                cert.verify_directly_issued_by(found)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return blob[start:start + length]
+        pos = blob.find(name, pos + 1)
+    return None
+
+
+def find_chain(blob: bytes, leaf: bytes | None, *, depth: int = 4) -> bytes | None:
+    """The certificates of ``blob`` above ``leaf`` (DER, concatenated, nearest first) up to
+    a self-issued one, or None when there are none: the rest of the manifest's chain."""
+    if leaf is None:
+        return None
+    out: list[bytes] = []
+    cert = x509.load_der_x509_certificate(leaf)
+    while len(out) < depth and cert.subject != cert.issuer:
+        der = _issuer_in(blob, cert)
+        if der is None:
+            break
+        out.append(der)
+        cert = x509.load_der_x509_certificate(der)
+    return b"".join(out) or None
 
 
 def _read(path: Path, data: bytes, store: TrustStore,
@@ -133,6 +172,7 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
     active = (found.store.get("manifests") or {}).get(label) or {}
     if rep.signer is None:  # intact reports have a signer
         raise NotRegistrable(f"{p}: its manifest names no signer", hint="")
+    leaf = find_certificate(holder, rep.signer.serial)
     return Record(
         manifest_id=label,
         media_type=mime,
@@ -144,5 +184,6 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
         soft_bindings=tuple(soft_bindings_of(active)),
         phash=fp.phash,
         minhash=fp.minhash,
-        signer_cert=find_certificate(holder, rep.signer.serial),
+        signer_cert=leaf,
+        signer_chain=find_chain(holder, leaf),
     )

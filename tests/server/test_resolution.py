@@ -238,10 +238,10 @@ def test_uploads_that_are_not_verifying_manifest_stores_are_refused(world: World
     status, _, doc = _post_store(world, bytes(tampered), world.full)
     assert status == 400 and doc["code"] == "not_registrable", doc
     # A signed JPEG is not a manifest store: send its application/c2pa store.
-    status, _, body = world.srv.request("POST", "/v1/manifests", world.image_path.read_bytes(),
+    status, _, _ = world.srv.request("POST", "/v1/manifests", world.image_path.read_bytes(),
                                         _auth(world.full, "image/jpeg"))
     assert status == 415
-    status, _, body = world.srv.request("POST", "/v1/manifests", b"{}",
+    status, _, _ = world.srv.request("POST", "/v1/manifests", b"{}",
                                         _auth(world.full, "application/json"))
     assert status == 415
 

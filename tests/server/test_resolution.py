@@ -267,3 +267,36 @@ def test_by_reference_refuses_what_is_not_public_https(tmp_path: Path) -> None:
                     asset_type=None, max_bytes=100, timeout=2)
     assert caught.value.status == 413
     assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.slow
+def test_store_bytes_of_a_jpeg_whose_store_spans_app11_segments(
+        identity: Identity, tmp_path: Path) -> None:
+    """c2pa-rs splits a store over 64 KiB across APP11 segments; joined again, it is the
+    store (it verifies alone). Edits of a noisy photo, each with a thumbnail, grow it."""
+    import numpy as np
+    from PIL import Image
+
+    from provenance.registry.storebytes import manifest_store_bytes
+
+    rng = np.random.default_rng(9)
+    prev = tmp_path / "v0.jpg"
+    Image.fromarray(rng.integers(0, 255, (1200, 1600, 3), dtype=np.uint8)).save(prev,
+                                                                               quality=95)
+    for i in range(1, 8):
+        src = tmp_path / f"e{i}.jpg"
+        with Image.open(prev) as im:
+            im.rotate(1).save(src, quality=95)
+        opts = provenance.SignOptions(claim=provenance.ClaimTemplate(origin="edit"),
+                                      parent=prev, thumbnail=True)
+        prev = provenance.sign(src, tmp_path / f"e{i}.signed.jpg", identity=identity,
+                               options=opts).output
+        data = prev.read_bytes()
+        if data.count(b"\xff\xeb") >= 2 and len(manifest_store_bytes(data) or b"") > 65535:
+            break
+    store = manifest_store_bytes(data)
+    assert store is not None and len(store) > 65535
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "alone" / "m.c2pa").write_bytes(store)
+    report = provenance.inspect(tmp_path / "alone" / "m.c2pa")
+    assert report.status == "trusted", report.failures

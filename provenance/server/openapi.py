@@ -57,9 +57,10 @@ def _operation(summary: str, description: str, schema_note: str) -> dict[str, An
 def openapi_document(settings: ServerSettings) -> dict[str, Any]:
     """The document (limits as this server applies them)."""
     from provenance import __version__
+    from provenance.server import resolution
 
     mib = settings.max_upload_bytes / (1 << 20)
-    return {
+    doc: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "provenance serve", "version": __version__,
                  "description": "Verify or inspect a file's C2PA Content Credentials. Uploads "
@@ -91,3 +92,8 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
                                       "recovered": {"type": "array"}}},
         }},
     }
+    # The resolution API describes its own paths (if its module offers them).
+    more = getattr(resolution, "openapi_paths", None)
+    if callable(more):
+        doc["paths"].update(more(settings))
+    return doc

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from provenance.server.errors import ServerError
 
@@ -78,6 +78,16 @@ def clean_name(raw: str | None, default: str = "upload") -> str:
     base = re.split(r"[\\/]", raw)[-1]
     base = "".join(c for c in base if c.isprintable()).strip()
     return base[-200:] or default
+
+
+def with_type(name: str, media: str | None) -> str:
+    """``name`` with the extension of ``media`` when it has none (its type is judged by
+    extension and content)."""
+    if media and not os.path.splitext(name)[1]:
+        guessed = mimetypes.guess_extension(media)
+        if guessed:
+            return name + (".jpg" if guessed == ".jpe" else guessed)
+    return name
 
 
 def _suffix(name: str) -> str:
@@ -136,6 +146,9 @@ async def _chunks(request: Request, limit: int, max_bytes: int,
             return
         except TimeoutError:
             raise _timed_out(timeout) from None
+        except ClientDisconnect:
+            raise ServerError(400, "client_gone", "the client closed the connection before "
+                              "the upload was complete", headers=_CLOSE) from None
         total += len(chunk)
         if total > limit:
             raise _too_large(max_bytes)
@@ -208,8 +221,7 @@ async def _raw(request: Request, main: str, chunks: AsyncIterator[bytes],
             found = params.get(b"filename")
             name = found.decode("utf-8", "replace") if found else None
     media = main if main and main != "application/octet-stream" else None
-    guessed = (mimetypes.guess_extension(media) or "") if media else ""
-    filename = clean_name(name, default=f"upload{guessed}")
+    filename = with_type(clean_name(name), media)
     sink.open(filename)
     async for chunk in chunks:
         sink.write(chunk)
@@ -290,6 +302,7 @@ async def _multipart(ctype: str, chunks: AsyncIterator[bytes], sink: _Sink, fiel
             media = raw_media.split(";")[0].strip().lower() or None
             if media == "application/octet-stream":
                 media = None
+            filename = with_type(filename, media)
         sink.open(filename)
         state["target"] = "sink"
         state["found"] = (filename, media, is_text)

@@ -134,10 +134,18 @@ def _run(job: Job) -> Outcome:
     return Outcome(_named(report, job), ())
 
 
+#: what a recovered match's ``source`` says to clients: never the server's DSN (a path on
+#: the server, or a PostgreSQL password)
+SOURCE = "server registry"
+
+
 def _named(report: Report, job: Job) -> Report:
+    """The report as the client sees it: its own file name, not the server's temporary path
+    or registry DSN."""
     failures = tuple(dataclasses.replace(f, explanation=_scrub(f.explanation, job))
                      for f in report.failures)
-    return dataclasses.replace(report, path=job.name, failures=failures)
+    recovered = tuple(dataclasses.replace(m, source=SOURCE) for m in report.recovered)
+    return dataclasses.replace(report, path=job.name, failures=failures, recovered=recovered)
 
 
 class Workers:

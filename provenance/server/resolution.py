@@ -26,12 +26,12 @@ from starlette.routing import BaseRoute, Route
 
 from provenance.errors import ProvenanceError
 from provenance.fingerprint import ISCC_ALG, Fingerprint
-from provenance.registry.base import BadRegistry, Match, Registry
+from provenance.registry.base import BadRegistry, Match, Registry, RegistryError
 from provenance.server.auth import bearer, check_scope
-from provenance.server.errors import ServerError
+from provenance.server.errors import ServerError, log
 from provenance.server.settings import ServerSettings
 
-__all__ = ["SPEC_VERSION", "routes"]
+__all__ = ["SPEC_VERSION", "openapi_paths", "routes"]
 
 #: The C2PA specification whose resolution API this implements (the OpenAPI info.version).
 SPEC_VERSION = "2.4.0"
@@ -65,6 +65,11 @@ async def _in_thread(settings: ServerSettings, fn: Callable[[Registry], T]) -> T
         return await anyio.to_thread.run_sync(partial(_with_registry, settings, fn))
     except BadRegistry as exc:
         raise ServerError(400, "bad_request", str(exc)) from exc
+    except RegistryError as exc:
+        # The DSN is never shown to clients (a server path, perhaps a password).
+        log.warning("resolution API: %s", exc)
+        raise ServerError(503, "registry_unavailable", "the server's registry is not "
+                          "available; try again later") from exc
 
 
 def _max_results(request: Request) -> int:
@@ -385,3 +390,58 @@ def routes(settings: ServerSettings) -> list[BaseRoute]:
         Route("/v1/services/capabilities", capabilities, methods=["GET"]),
         Route("/v1/services/status", status, methods=["GET"]),
     ]
+
+
+def _op(summary: str, answer: str, *, scope: str | None = None,
+        errors: tuple[int, ...] = (400,)) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": answer}}
+    for code in (*errors, *((401, 403) if scope else ())):
+        responses[str(code)] = {"description": "`{\"code\", \"message\"}`"}
+    op: dict[str, Any] = {"tags": ["c2pa-soft-binding-resolution"], "summary": summary,
+                          "responses": responses}
+    if scope:
+        op["description"] = f"Needs a bearer token with the `{scope}` scope."
+    return op
+
+
+def openapi_paths(settings: ServerSettings) -> dict[str, Any]:
+    """The resolution API's entries for ``/api/openapi.json`` (the shapes are those of the
+    C2PA 2.4 OpenAPI description)."""
+    matches = "`{\"matches\": [{\"manifestId\", \"similarityScore\"}]}`"
+    paths: dict[str, Any] = {
+        "/.well-known/c2pa-soft-binding-resolution": {"get": _op(
+            "Discovery", "`{apiEndpoint, c2paSpecificationVersion, capabilitiesEndpoint, "
+            "statusEndpoint}`", errors=())},
+        "/v1/matches/byBinding": {
+            "get": _op("Manifests matching a soft binding (alg, value base64, maxResults)",
+                       matches, errors=(400, 414)),
+            "post": _op("The same with `{alg, value}` in the body", matches)},
+        "/v1/matches/byContent": {"post": _op(
+            "Manifests matching an uploaded asset (image or text; io.iscc.v0 computed here)",
+            matches, errors=(400, 413, 415))},
+        "/v1/matches/byReference": {"post": _op(
+            "Manifests matching an asset fetched from `{referenceUrl, assetLength}` "
+            + ("(public HTTPS only)" if settings.allow_fetch else "(off: 404 on this server)"),
+            matches, errors=(400, 404, 413, 502, 504))},
+        "/v1/manifests": {"post": _op(
+            "Store a manifest store (application/c2pa; refused unless it verifies)",
+            "`{\"manifestId\"}` (201 new, 200 already there)", scope="store:manifests",
+            errors=(400, 413, 415))},
+        "/v1/manifests/{manifestId}": {
+            "get": _op("The manifest store (application/c2pa)", "application/c2pa",
+                       errors=(404,)),
+            "delete": _op("Remove a manifest and its bindings", "204",
+                          scope="store:manifests", errors=(404,))},
+        "/v1/bindings": {
+            "post": _op("Bind `{manifestId, alg, value}`", "the binding (201)",
+                        scope="store:bindings", errors=(400, 404)),
+            "put": _op("Move the binding `{alg, value}` to `manifestId`", "the binding",
+                       scope="store:bindings", errors=(400, 404))},
+        "/v1/services/supportedAlgorithms": {"get": _op(
+            "Soft-binding algorithms", "`{watermarks: [], fingerprints: [{alg}]}`", errors=())},
+        "/v1/services/capabilities": {"get": _op(
+            "Capabilities", "`{c2paSpecificationVersion, supportedCapabilities}`", errors=())},
+        "/v1/services/status": {"get": _op(
+            "Status", "`{status: ok|degraded|down, timestamp}`", errors=())},
+    }
+    return paths

@@ -123,6 +123,10 @@ def test_discovery_and_services(world: World) -> None:
     assert status == 200 and state["status"] == "ok" and state["timestamp"].endswith("Z")
     status, _, algs = _get(world, "/v1/services/supportedAlgorithms")
     assert status == 200 and algs == {"watermarks": [], "fingerprints": [{"alg": "io.iscc.v0"}]}
+    status, _, doc = _get(world, "/api/openapi.json")
+    assert status == 200
+    assert {"/v1/matches/byContent", "/v1/manifests/{manifestId}", "/v1/bindings",
+            "/.well-known/c2pa-soft-binding-resolution"} <= set(doc["paths"])
 
 
 def test_store_endpoints_need_a_token_with_the_scope(world: World) -> None:

@@ -104,11 +104,6 @@ def test_bad_token_unreachable_server_and_non_manifests(
     assert proc.returncode == EXIT_USAGE, describe(proc)
     assert len(_errors(proc)) == 1 and "refused the token" in proc.stderr
     assert not dest.exists()
-    # A token without the store scopes.
-    proc = run("sign", "--identity", identity_dir, src, "-o", dest, "--no-tsa",
-               "--registry", server.srv.url, "--token", server.reader)
-    assert proc.returncode == EXIT_USAGE and "store:manifests" in proc.stderr, describe(proc)
-    assert not dest.exists()
     # Nobody listening.
     nowhere = f"http://127.0.0.1:{free_port()}"
     proc = run("sign", "--identity", identity_dir, src, "-o", dest, "--no-tsa",

@@ -1,6 +1,7 @@
 """Bearer tokens of the resolution API in the registry database (SQLite and a real
 PostgreSQL): made, checked in constant time, stored hashed, revoked; the schema-1 upgrade; and
-``provenance registry token`` from the command line."""
+``provenance registry token`` from the command line; and the repository operations behind
+the store endpoints on both databases."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from provenance.registry import open_registry
+from provenance.identity import Identity
+from provenance.registry import open_registry, repository
 from provenance.registry._sql import _migrations
+from provenance.registry.record import NotRegistrable, record_for
 from provenance.registry.tokens import (
     BadScope,
     authenticate,
@@ -20,7 +23,9 @@ from provenance.registry.tokens import (
     parse_scopes,
     revoke_token,
 )
+from provenance.trust import TrustStore
 from tests.cli.helpers import EXIT_OK, EXIT_USAGE, describe, run
+from tests.registry.helpers import signed_pair
 
 
 def test_create_authenticate_revoke(registry_dsn: str) -> None:
@@ -99,3 +104,34 @@ def test_token_cli(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr and "unknown scope 'root'" in proc.stderr
     assert [ln for ln in proc.stderr.splitlines() if ln.strip()] == [
         "error: unknown scope 'root' (use fetch:manifests, store:manifests, store:bindings)"]
+
+
+def test_repository_operations(registry_dsn: str, identity: Identity, tmp_path: Path) -> None:
+    """What the store endpoints do, on both databases: a store ingested on its own (judged,
+    indexed by its soft binding), fetched back, bound, moved, deleted."""
+    img, txt = signed_pair(tmp_path, identity)
+    image, text = record_for(img), record_for(txt)
+    assert image.store_bytes is not None and text.store_bytes is not None
+    store = TrustStore.installed()
+    with open_registry(registry_dsn) as reg:
+        got, new = repository.ingest_store(reg, image.store_bytes, trust=store)
+        assert new and got.manifest_id == image.manifest_id and got.phash == image.phash
+        assert repository.ingest_store(reg, image.store_bytes, trust=store)[1] is False
+        reg.add([text])  # as `sign` registers: the store bytes are kept too
+        assert repository.store_bytes(reg, text.manifest_id) == text.store_bytes
+        assert repository.store_bytes(reg, "urn:c2pa:none") is None
+        with pytest.raises(NotRegistrable):
+            repository.ingest_store(reg, b"not a store", trust=store)
+        iscc = dict(image.soft_bindings)["io.iscc.v0"]
+        found = repository.lookup_binding(reg, "io.iscc.v0", iscc, limit=5)
+        assert [m.manifest_id for m in found] == [image.manifest_id]
+        assert repository.add_binding(reg, image.manifest_id, "com.example.mark", "QQ==")
+        assert not repository.add_binding(reg, "urn:c2pa:none", "com.example.mark", "QQ==")
+        assert repository.move_binding(reg, text.manifest_id, "com.example.mark", "QQ==")
+        assert repository.move_binding(reg, text.manifest_id, "com.example.mark", "Qg==") is None
+        found = repository.lookup_binding(reg, "com.example.mark", "QQ==", limit=5)
+        assert [m.manifest_id for m in found] == [text.manifest_id]
+        assert repository.delete_manifest(reg, text.manifest_id)
+        assert not repository.delete_manifest(reg, text.manifest_id)
+        assert repository.lookup_binding(reg, "com.example.mark", "QQ==", limit=5) == []
+        assert repository.store_bytes(reg, text.manifest_id) is None

@@ -75,10 +75,12 @@ def create_app(settings: ServerSettings) -> Starlette:
         finally:
             workers.stop()
 
-    async def judge(request: Request, kind: Literal["verify", "inspect"]) -> Outcome:
+    async def judge(request: Request, kind: Literal["verify", "inspect"], *,
+                    for_page: bool = False) -> Outcome:
         async with spooled(request, max_bytes=settings.max_upload_bytes,
                            timeout=settings.upload_timeout) as upload:
-            outcome = await workers.run(workers.job(kind, upload.path, upload.filename))
+            job = workers.job(kind, upload.path, upload.filename, keep_store=for_page)
+            outcome = await workers.run(job)
         if outcome.error is not None:
             status, code, message = outcome.error
             raise ServerError(status, code, message)
@@ -95,7 +97,7 @@ def create_app(settings: ServerSettings) -> Starlette:
 
     async def page_verify(request: Request) -> Response:
         try:
-            outcome = await judge(request, "verify")
+            outcome = await judge(request, "verify", for_page=True)
         except ServerError as exc:
             return HTMLResponse(page.error(settings, exc.status, exc.code, exc.message),
                                 status_code=exc.status, headers=exc.headers)

@@ -221,3 +221,11 @@ def test_the_page_without_javascript_is_escaped_html(server: Running, corpus: Co
     assert "<script>alert" not in html and "<img" not in html
     assert html.count("<script") == 1  # the app's own file
     assert "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_the_page_answers_413_in_html(server: Running) -> None:
+    head = (b"POST /verify HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: 52428800\r\n\r\n")
+    data, _ = _raw_request(server, head)
+    assert data.startswith(b"HTTP/1.1 413") and b"text/html" in data
+    assert b"larger than the server accepts" in data

@@ -226,3 +226,16 @@ def test_pasted_text_and_an_error(browser: Browser, server: Running, corpus: Cor
     assert "unsupported_format" in page.inner_text("#error")
     # The 415 itself is logged by Chromium as a failed resource load: expected here.
     browser.errors[:] = [e for e in browser.errors if "415" not in e]
+
+
+def test_a_file_over_the_limit_is_not_sent(browser: Browser, server: Running,
+                                           tmp_path: Path) -> None:
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff\xd8" + b"\0" * (3 << 20))  # the server takes 2 MiB
+    page = browser.page
+    page.goto(server.url + "/")
+    page.set_input_files("#file", str(big))
+    assert "larger than this server accepts (2 MiB)" in page.inner_text("#drop-hint")
+    page.click("#check")
+    page.wait_for_timeout(300)
+    assert page.url == server.url + "/"  # still here: nothing was uploaded

@@ -110,10 +110,20 @@ def run_job(job: Job) -> Outcome:
             return _run(job)
     except ProvenanceError as exc:
         err = from_library(exc)
+        if err.status >= 500:
+            # The server's own trouble (its registry, its disk): the detail goes to the log,
+            # where the operator reads it; the client learns what it can do.
+            log.warning("%s: %s %s", job.name, err.code, exc)
+            return Outcome(error=(err.status, err.code, _PUBLIC.get(err.code, "the server "
+                                  "could not judge the file; try again later")))
         return Outcome(error=(err.status, err.code, _scrub(err.message, job)))
     except Exception as exc:  # c2pa or a bug: one line, a 500
         return Outcome(error=(500, "internal",
                               _scrub(f"unexpected {type(exc).__name__}: {exc}", job)))
+
+
+_PUBLIC = {"registry_unavailable": "the server's registry cannot be reached, so a copy "
+            "without Content Credentials cannot be looked up; try again later"}
 
 
 def _scrub(message: str, job: Job) -> str:

@@ -188,6 +188,18 @@ def test_edited_shows_its_ingredient(browser: Browser, server: Running,
     browser.shot("edited")
 
 
+def test_a_tampered_ingredient_is_shown_in_the_tree(browser: Browser, server: Running,
+                                                    corpus: Corpus) -> None:
+    page = browser.check(server, corpus.files["bad-parent.jpg"])
+    assert page.get_attribute("#status", "data-status") == "trusted"  # the file itself
+    assert "Does not pass" in page.inner_text("#verdict")
+    page.click("#ingredients > summary")
+    child = page.locator("#ingredients li.ingredient li.ingredient")
+    assert "tampered-original.jpg" in child.inner_text()
+    assert "Invalid" in child.inner_text()
+    assert "assertion.dataHash.mismatch" in child.inner_text()
+
+
 def test_stripped_is_recovered_not_a_match(browser: Browser, server: Running,
                                            corpus: Corpus) -> None:
     page = browser.check(server, corpus.files["stripped.jpg"])

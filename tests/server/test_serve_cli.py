@@ -34,9 +34,17 @@ def test_a_port_in_use_is_exit_3(tmp_path: Path) -> None:
 
 
 def test_one_thread_and_a_clean_stop(corpus: Corpus, tmp_path: Path) -> None:
-    with serve("-j", "1", env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
+    missing = f"sqlite:///{tmp_path / 'no-such-registry.sqlite3'}"
+    with serve("-j", "1", "--registry", missing, env={"PROVENANCE_HOME": str(corpus.home)},
+               log_dir=tmp_path) as srv:
         status, doc = srv.post_file("/api/v1/verify", "trusted.jpg", corpus.data("trusted.jpg"))
         assert status == 200 and doc["status"] == "trusted"
+        # An unsigned file needs the registry, which is not there: one JSON error, a 503.
+        status, doc = srv.post_file("/api/v1/verify", "unsigned.jpg",
+                                    corpus.data("unsigned.jpg"))
+        assert (status, doc["code"]) == (503, "registry_unavailable"), doc
+        assert "no-such-registry" not in doc["message"]  # the server's DSN: in its log only
+    assert "no-such-registry" in srv.log_text()
     # uvicorn stops gracefully, then ends by the signal it was sent (as the shell expects).
     assert srv.proc.returncode in (0, -signal.SIGTERM), srv.log_text()
     assert "Application shutdown complete" in srv.log_text()

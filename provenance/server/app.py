@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from provenance.server import page, resolution
-from provenance.server.errors import ServerError, exception_handlers
+from provenance.server.errors import ServerError, error_response, exception_handlers
 from provenance.server.openapi import openapi_document
 from provenance.server.settings import ServerSettings
 from provenance.server.uploads import spooled
@@ -61,6 +61,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadLimit:
+    """431 for a request head larger than ``max_bytes`` (uvicorn's h11 bounds a head that is
+    still arriving; this bounds one that came in whole)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b"")) + sum(
+                len(k) + len(v) + 4 for k, v in scope.get("headers", []))
+            if size > self.max_bytes:
+                response = error_response(
+                    431, "headers_too_large", f"the request's headers are larger than "
+                    f"{self.max_bytes} bytes", headers={"Connection": "close"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: ServerSettings) -> Starlette:
@@ -121,6 +142,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     ]
     app = Starlette(routes=routes, exception_handlers=exception_handlers(),
                     lifespan=lifespan)
+    app.add_middleware(HeadLimit, max_bytes=settings.max_header_bytes)
     app.add_middleware(SecurityHeaders)
     app.state.settings = settings
     app.state.workers = workers

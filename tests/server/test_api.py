@@ -229,3 +229,14 @@ def test_the_page_answers_413_in_html(server: Running) -> None:
     data, _ = _raw_request(server, head)
     assert data.startswith(b"HTTP/1.1 413") and b"text/html" in data
     assert b"larger than the server accepts" in data
+
+
+def test_oversized_and_malformed_heads_are_refused(server: Running) -> None:
+    status, _, raw = server.request("GET", "/", headers={"X-Big": "a" * 20000})
+    assert status == 431 and json.loads(raw)["code"] == "headers_too_large"
+    data, _ = _raw_request(server, b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Length: abc\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 400")
+    data, _ = _raw_request(server, b"NONSENSE\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 400")
+    assert "Traceback" not in server.log_text()

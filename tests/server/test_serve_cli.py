@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import time
 from pathlib import Path
 
 import psutil
@@ -51,6 +52,18 @@ def test_one_thread_and_a_clean_stop(corpus: Corpus, tmp_path: Path) -> None:
     with serve("-j", "2", env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
         workers = psutil.Process(srv.proc.pid).children(recursive=True)
         assert len(workers) >= 2
+        # A worker killed (as by the OOM killer): one request may fail, cleanly; the pool
+        # is replaced and the server goes on.
+        workers[0].kill()
+        workers[0].wait(10)
+        time.sleep(0.5)
+        codes = []
+        for _ in range(3):
+            status, doc = srv.post_file("/api/v1/verify", "trusted.jpg",
+                                        corpus.data("trusted.jpg"))
+            codes.append(status if status == 200 else doc["code"])
+        assert codes[-1] == 200 and set(codes) <= {200, "worker_died"}, codes
+        workers = psutil.Process(srv.proc.pid).children(recursive=True)
         code = stop(srv.proc)
     assert code in (0, -signal.SIGTERM), srv.log_text()
     _gone, alive = psutil.wait_procs(workers, timeout=10)

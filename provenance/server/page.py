@@ -37,7 +37,7 @@ _STATUS = {
                 "broken: do not rely on what they say."),
     "unsigned": ("No Content Credentials",
                  "The file carries no Content Credentials (none were added, or they were "
-                 "stripped)."),
+                 "stripped). That says nothing either way about who or what made it."),
 }
 
 #: how the file was made, by IPTC digital source type

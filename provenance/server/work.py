@@ -228,8 +228,8 @@ class Workers:
                 log.error("a worker process died; starting a new pool")
                 await asyncio.to_thread(self._replace, pool)
                 raise ServerError(500, "worker_died",
-                                  "the worker judging this file died; the file may be "
-                                  "hostile or too large for the server") from None
+                                  "the worker process judging this file died (a hostile "
+                                  "file, or the server short of memory); try again") from None
             except TimeoutError:
                 raise ServerError(504, "timeout",
                                   f"judging the file took longer than "

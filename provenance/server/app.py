@@ -42,8 +42,9 @@ _HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds the CSP and its companions to every HTTP answer (a plain ASGI middleware: it
-    streams, and sees the answers of error handlers too)."""
+    """Adds the CSP and its companions to every HTTP answer, and ``Cache-Control: no-store``
+    to those that do not set one (but the static files): a plain ASGI middleware, so it
+    streams and sees the answers of error handlers too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -53,10 +54,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = str(scope.get("path", "")).startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in _HEADERS if k not in names]
+                if not static and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))  # answers about uploads
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

@@ -46,7 +46,7 @@ TEXT_NAME = "pasted.txt"
 #: room for multipart boundaries and part headers on top of ``max_bytes``
 _OVERHEAD = 64 << 10
 _MAX_PARTS = 16
-_FLUSH = 1 << 20
+_FLUSH = 256 << 10  # bytes queued per upload before the file work is done
 _CLOSE = {"Connection": "close"}
 
 

@@ -113,6 +113,7 @@ def test_routing_errors_and_openapi(server: Running) -> None:
     assert status == 200 and spec["openapi"].startswith("3.")
     assert {"/api/v1/verify", "/api/v1/inspect"} <= set(spec["paths"])
     assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["cache-control"] == "no-store"
 
 
 def _raw_request(server: Running, head: bytes, body: bytes = b"",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import mimetypes
 import os
 import re
@@ -38,7 +39,9 @@ from starlette.requests import ClientDisconnect, Request
 
 from provenance.server.errors import ServerError
 
-__all__ = ["TEXT_NAME", "Upload", "spooled"]
+__all__ = ["TEXT_NAME", "Upload", "clean_name", "spooled", "with_type"]
+
+log = logging.getLogger("provenance.server")
 
 #: the name pasted text is judged under (its type: plain text)
 TEXT_NAME = "pasted.txt"
@@ -138,7 +141,12 @@ class _Sink:
         """Do the queued file work (when enough is queued, or ``final``)."""
         if self._ops and (final or self._queued >= _FLUSH):
             ops, self._ops, self._queued = self._ops, [], 0
-            await asyncio.to_thread(self._apply, ops)
+            try:
+                await asyncio.to_thread(self._apply, ops)
+            except OSError as exc:  # the server's disk: full, gone, read-only
+                log.warning("cannot spool an upload in %s: %s", self.directory, exc)
+                raise ServerError(503, "no_space", "the server cannot store the upload now; "
+                                  "try again later", headers=_CLOSE) from None
 
     def _apply(self, ops: list[tuple[str, Any]]) -> None:
         for kind, arg in ops:

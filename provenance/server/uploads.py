@@ -228,7 +228,12 @@ async def spooled(request: Request, *, max_bytes: int, field: str = "file",
     declared = _declared_length(request)
     if declared is not None and declared > limit:
         raise _too_large(max_bytes)
-    directory = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="provenance-upload-"))
+    try:
+        directory = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="provenance-upload-"))
+    except OSError as exc:
+        log.warning("cannot make a folder for an upload: %s", exc)
+        raise ServerError(503, "no_space", "the server cannot store the upload now; try "
+                          "again later", headers=_CLOSE) from None
     sink = _Sink(directory, max_bytes)
     try:
         chunks = _chunks(request, limit, max_bytes, timeout)

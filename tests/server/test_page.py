@@ -111,6 +111,8 @@ def test_index_is_a_labelled_form(browser: Browser, server: Running) -> None:
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") in ("file", "text")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("main").count() == 1 and page.locator("h1").count() == 1
     _fits_phone(page)
     browser.shot("index")
 
@@ -128,6 +130,11 @@ def test_trusted(browser: Browser, server: Running, corpus: Corpus) -> None:
     assert not page.is_visible("#timestamp-none")
     page.click("#timestamp > summary")
     assert "No trusted timestamp" in page.inner_text("#timestamp-none")
+    # Keyboard: a details summary opens with Enter.
+    page.focus("#signer-details > summary")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#signer-details", "open") is not None
+    assert "TEST-ONLY Engines" in page.inner_text("#signer-details")
     page.click("#identities > summary")
     assert "TEST-ONLY Ada Lovelace" in page.inner_text("#identities")
     page.click("#raw-manifest > summary")

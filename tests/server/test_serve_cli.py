@@ -36,10 +36,12 @@ def test_a_port_in_use_is_exit_3(tmp_path: Path) -> None:
 
 def test_one_thread_and_a_clean_stop(corpus: Corpus, tmp_path: Path) -> None:
     missing = f"sqlite:///{tmp_path / 'no-such-registry.sqlite3'}"
-    with serve("-j", "1", "--registry", missing, env={"PROVENANCE_HOME": str(corpus.home)},
-               log_dir=tmp_path) as srv:
+    with serve("-j", "1", "--registry", missing, "--allow-ai",
+               env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
         status, doc = srv.post_file("/api/v1/verify", "trusted.jpg", corpus.data("trusted.jpg"))
         assert status == 200 and doc["status"] == "trusted"
+        status, doc = srv.post_file("/api/v1/verify", "ai.jpg", corpus.data("ai.jpg"))
+        assert doc["origin"] == "ai" and doc["passed"] is True  # --allow-ai, as verify's
         # An unsigned file needs the registry, which is not there: one JSON error, a 503.
         status, doc = srv.post_file("/api/v1/verify", "unsigned.jpg",
                                     corpus.data("unsigned.jpg"))

@@ -40,6 +40,8 @@ def serve_cmd(
     require_trusted: Annotated[bool, typer.Option(
         "--require-trusted", rich_help_panel=P_POLICY,
         help="Fail a valid signature whose signer is not trusted.")] = False,
+    allow_ai: Annotated[bool, typer.Option(
+        "--allow-ai", rich_help_panel=P_POLICY, help="Accept AI or mixed origin.")] = False,
     file_timeout: Annotated[float, typer.Option(
         "--file-timeout", metavar="SECONDS", min=0.001, rich_help_panel=P_SERVER,
         help="Stop judging a file that takes longer (the request gets an error).")] = 60.0,
@@ -78,7 +80,7 @@ def serve_cmd(
         max_upload_bytes=max(1, int(max_upload_mb * MIB)), allow_fetch=allow_fetch,
         jobs=jobs if jobs is not None else default_jobs(),
         trust=tuple(str(p.resolve()) for p in trust or ()),
-        require_trusted=require_trusted, file_timeout=file_timeout,
+        require_trusted=require_trusted, allow_ai=allow_ai, file_timeout=file_timeout,
         upload_timeout=upload_timeout, header_timeout=header_timeout,
     )
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -99,7 +99,18 @@ def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[St
         "DROP TABLE text_index",
         # the signer's chain above its certificate: trust is re-evaluated at lookup time
         f"ALTER TABLE manifests ADD COLUMN signer_chain {blob}",
-    ]]
+    ], _remote_tables(blob)]
+
+
+def _remote_tables(blob: str) -> list[str]:
+    """Schema 3 (the resolution API, issue #13): bearer tokens of ``provenance serve``
+    (provenance.registry.tokens) and manifest stores as uploaded (``application/c2pa``,
+    served back by ``GET /v1/manifests/{id}``)."""
+    return [
+        "CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT, digest TEXT NOT NULL UNIQUE, "
+        "scopes TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)",
+        f"CREATE TABLE manifest_blobs (manifest_id TEXT PRIMARY KEY, data {blob} NOT NULL)",
+    ]
 
 
 def _signed64(value: int) -> int:
@@ -284,6 +295,7 @@ class SQLRegistry(Registry):
             image_rows: list[tuple[int, int, int]] = []
             text_rows: list[tuple[int, int]] = []
             unique: dict[str, Record] = {}
+            written: list[str] = []
             for r in records:
                 unique.setdefault(r.manifest_id, r)
             pending = list(unique.values())
@@ -311,6 +323,7 @@ class SQLRegistry(Registry):
                 rows = self._q(sql, values)
                 for item_raw, mid in rows:
                     r = unique[str(mid)]
+                    written.append(str(mid))
                     item = int(item_raw)
                     new += 1
                     bindings.extend((alg, value, item) for alg, value in set(r.soft_bindings))
@@ -328,6 +341,7 @@ class SQLRegistry(Registry):
                 self._bulk("image_segments", ("key", "phash", "item"), image_rows)
             if text_rows:
                 self._bulk("text_bands", ("key", "item"), text_rows)
+            self._store_blobs([unique[m] for m in written])
             self._commit()
         except Exception as exc:
             self._rollback()
@@ -369,6 +383,13 @@ class SQLRegistry(Registry):
             if sim >= TEXT_THRESHOLD:
                 out.append((int(item), sim))
         return out
+
+    def _store_blobs(self, records: list[Record]) -> None:
+        """Keep the manifest stores' own bytes of newly added records (schema 3)."""
+        blobs = [(r.manifest_id, self._binary(r.store_bytes)) for r in records
+                 if r.store_bytes is not None]
+        if blobs:
+            self._bulk("manifest_blobs", ("manifest_id", "data"), blobs)
 
     def _rows(self, items: list[int]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []
@@ -487,6 +508,7 @@ class SQLRegistry(Registry):
                     self._q(f"DELETE FROM text_bands WHERE key {cond} AND item = ?",  # noqa: S608
                             [*params, item])
                 self._q("DELETE FROM manifests WHERE id = ?", (item,))
+            self._q("DELETE FROM manifest_blobs WHERE manifest_id = ?", (proof.manifest_id,))
             self._commit()
         except Exception as exc:
             self._rollback()

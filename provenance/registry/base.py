@@ -79,6 +79,8 @@ class Record:
     #: the certificates between the signer's and its root (DER, concatenated), read from the
     #: manifest's own chain: with ``signer_cert``, what a lookup re-evaluates trust with
     signer_chain: bytes | None = None
+    #: the manifest store's own bytes (``application/c2pa``), for a resolution API to serve
+    store_bytes: bytes | None = None
 
     def export(self) -> dict[str, Any]:
         """JSON-ready form (fingerprints in hex; the manifest store as JSON)."""

@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from provenance.server import page, resolution
-from provenance.server.errors import ServerError, exception_handlers
+from provenance.server.errors import ServerError, error_response, exception_handlers
 from provenance.server.openapi import openapi_document
 from provenance.server.settings import ServerSettings
 from provenance.server.uploads import spooled
@@ -42,8 +42,9 @@ _HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds the CSP and its companions to every HTTP answer (a plain ASGI middleware: it
-    streams, and sees the answers of error handlers too)."""
+    """Adds the CSP and its companions to every HTTP answer, and ``Cache-Control: no-store``
+    to those that do not set one (but the static files): a plain ASGI middleware, so it
+    streams and sees the answers of error handlers too."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -53,14 +54,39 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = str(scope.get("path", "")).startswith("/static/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in _HEADERS if k not in names]
+                if not static and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))  # answers about uploads
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadLimit:
+    """431 for a request head larger than ``max_bytes`` (uvicorn's h11 bounds a head that is
+    still arriving; this bounds one that came in whole)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b"")) + sum(
+                len(k) + len(v) + 4 for k, v in scope.get("headers", []))
+            if size > self.max_bytes:
+                response = error_response(
+                    431, "headers_too_large", f"the request's headers are larger than "
+                    f"{self.max_bytes} bytes", headers={"Connection": "close"})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: ServerSettings) -> Starlette:
@@ -75,10 +101,12 @@ def create_app(settings: ServerSettings) -> Starlette:
         finally:
             workers.stop()
 
-    async def judge(request: Request, kind: Literal["verify", "inspect"]) -> Outcome:
+    async def judge(request: Request, kind: Literal["verify", "inspect"], *,
+                    for_page: bool = False) -> Outcome:
         async with spooled(request, max_bytes=settings.max_upload_bytes,
                            timeout=settings.upload_timeout) as upload:
-            outcome = await workers.run(workers.job(kind, upload.path, upload.filename))
+            job = workers.job(kind, upload.path, upload.filename, keep_store=for_page)
+            outcome = await workers.run(job)
         if outcome.error is not None:
             status, code, message = outcome.error
             raise ServerError(status, code, message)
@@ -95,7 +123,7 @@ def create_app(settings: ServerSettings) -> Starlette:
 
     async def page_verify(request: Request) -> Response:
         try:
-            outcome = await judge(request, "verify")
+            outcome = await judge(request, "verify", for_page=True)
         except ServerError as exc:
             return HTMLResponse(page.error(settings, exc.status, exc.code, exc.message),
                                 status_code=exc.status, headers=exc.headers)
@@ -119,6 +147,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     ]
     app = Starlette(routes=routes, exception_handlers=exception_handlers(),
                     lifespan=lifespan)
+    app.add_middleware(HeadLimit, max_bytes=settings.max_header_bytes)
     app.add_middleware(SecurityHeaders)
     app.state.settings = settings
     app.state.workers = workers

@@ -37,7 +37,7 @@ _STATUS = {
                 "broken: do not rely on what they say."),
     "unsigned": ("No Content Credentials",
                  "The file carries no Content Credentials (none were added, or they were "
-                 "stripped)."),
+                 "stripped). That says nothing either way about who or what made it."),
 }
 
 #: how the file was made, by IPTC digital source type
@@ -102,11 +102,13 @@ def _form(settings: ServerSettings) -> str:
     mib = settings.max_upload_bytes / (1 << 20)
     return (
         "<form id=\"verify-form\" method=\"post\" action=\"/verify\" "
-        "enctype=\"multipart/form-data\" aria-describedby=\"form-hint\">"
+        "enctype=\"multipart/form-data\" aria-describedby=\"form-hint\" "
+        f"data-max-bytes=\"{settings.max_upload_bytes}\">"
         "<div class=\"drop\" id=\"drop\">"
         "<label for=\"file\">Choose a file</label>"
         "<input type=\"file\" id=\"file\" name=\"file\">"
-        "<p class=\"hint\" id=\"drop-hint\">or drop it on this box</p></div>"
+        "<p class=\"hint\" id=\"drop-hint\" aria-live=\"polite\">or drop it on this box</p>"
+        "</div>"
         "<label for=\"text\">or paste text</label>"
         "<textarea id=\"text\" name=\"text\" rows=\"4\" spellcheck=\"false\"></textarea>"
         f"<p class=\"hint\" id=\"form-hint\">One file or one text, at most {mib:g} MiB. "

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import mimetypes
 import os
 import re
@@ -38,7 +39,9 @@ from starlette.requests import ClientDisconnect, Request
 
 from provenance.server.errors import ServerError
 
-__all__ = ["TEXT_NAME", "Upload", "spooled"]
+__all__ = ["TEXT_NAME", "Upload", "clean_name", "spooled", "with_type"]
+
+log = logging.getLogger("provenance.server")
 
 #: the name pasted text is judged under (its type: plain text)
 TEXT_NAME = "pasted.txt"
@@ -46,6 +49,7 @@ TEXT_NAME = "pasted.txt"
 #: room for multipart boundaries and part headers on top of ``max_bytes``
 _OVERHEAD = 64 << 10
 _MAX_PARTS = 16
+_FLUSH = 256 << 10  # bytes queued per upload before the file work is done
 _CLOSE = {"Connection": "close"}
 
 
@@ -96,36 +100,71 @@ def _suffix(name: str) -> str:
 
 
 class _Sink:
-    """Where the body's bytes go, counted against the limit."""
+    """Where the body's bytes go, counted against the limit. The parser's callbacks only
+    queue what to do; :meth:`drain` does the file work in a worker thread (a slow disk never
+    holds the event loop), at least every :data:`_FLUSH` bytes."""
 
     def __init__(self, directory: Path, max_bytes: int) -> None:
         self.directory = directory
         self.max_bytes = max_bytes
-        self.total = 0
-        self.file: IO[bytes] | None = None
         self.path = directory / "upload"
         self.size = 0
         self.count = 0
+        self._open = False
+        self._ops: list[tuple[str, Any]] = []
+        self._queued = 0
+        self._file: IO[bytes] | None = None
 
     def open(self, name: str) -> None:
         self.close()
         self.count += 1
         self.path = self.directory / f"upload-{self.count}{_suffix(name)}"
-        self.file = self.path.open("wb")
+        self._ops.append(("open", self.path))
+        self._open = True
         self.size = 0
 
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.max_bytes:
             raise _too_large(self.max_bytes)
-        if self.file is None:
+        if not self._open:
             raise ServerError(400, "bad_request", "file data outside a file part")
-        self.file.write(data)
+        self._ops.append(("data", data))
+        self._queued += len(data)
 
     def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        if self._open:
+            self._ops.append(("close", None))
+            self._open = False
+
+    async def drain(self, *, final: bool = False) -> None:
+        """Do the queued file work (when enough is queued, or ``final``)."""
+        if self._ops and (final or self._queued >= _FLUSH):
+            ops, self._ops, self._queued = self._ops, [], 0
+            try:
+                await asyncio.to_thread(self._apply, ops)
+            except OSError as exc:  # the server's disk: full, gone, read-only
+                log.warning("cannot spool an upload in %s: %s", self.directory, exc)
+                raise ServerError(503, "no_space", "the server cannot store the upload now; "
+                                  "try again later", headers=_CLOSE) from None
+
+    def _apply(self, ops: list[tuple[str, Any]]) -> None:
+        for kind, arg in ops:
+            if kind == "open":
+                self._file = Path(arg).open("wb")
+            elif kind == "data" and self._file is not None:
+                self._file.write(arg)
+            elif kind == "close" and self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def abandon(self) -> None:
+        """Close the file in hand, if any (the folder is being removed)."""
+        self._ops.clear()
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
 
 
 async def _chunks(request: Request, limit: int, max_bytes: int,
@@ -189,7 +228,12 @@ async def spooled(request: Request, *, max_bytes: int, field: str = "file",
     declared = _declared_length(request)
     if declared is not None and declared > limit:
         raise _too_large(max_bytes)
-    directory = Path(tempfile.mkdtemp(prefix="provenance-upload-"))
+    try:
+        directory = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="provenance-upload-"))
+    except OSError as exc:
+        log.warning("cannot make a folder for an upload: %s", exc)
+        raise ServerError(503, "no_space", "the server cannot store the upload now; try "
+                          "again later", headers=_CLOSE) from None
     sink = _Sink(directory, max_bytes)
     try:
         chunks = _chunks(request, limit, max_bytes, timeout)
@@ -200,13 +244,18 @@ async def spooled(request: Request, *, max_bytes: int, field: str = "file",
         else:
             upload = await _raw(request, main, chunks, sink)
         sink.close()
+        await sink.drain(final=True)
         if upload.size == 0:
             what = "pasted text" if upload.is_text else f"{upload.filename}"
             raise ServerError(400, "empty", f"{what} is empty (0 bytes); give the real file")
         yield upload
     finally:
-        sink.close()
-        shutil.rmtree(directory, ignore_errors=True)
+        sink.abandon()
+        try:
+            await asyncio.to_thread(shutil.rmtree, directory, ignore_errors=True)
+        except BaseException:  # cancelled on the way: remove it here and now
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
 
 
 async def _raw(request: Request, main: str, chunks: AsyncIterator[bytes],
@@ -225,6 +274,7 @@ async def _raw(request: Request, main: str, chunks: AsyncIterator[bytes],
     sink.open(filename)
     async for chunk in chunks:
         sink.write(chunk)
+        await sink.drain()
     return Upload(sink.path, filename, media, sink.size)
 
 
@@ -333,6 +383,7 @@ async def _multipart(ctype: str, chunks: AsyncIterator[bytes], sink: _Sink, fiel
             parser.write(chunk)
             if state["error"] is not None:
                 raise state["error"]
+            await sink.drain()
         parser.finalize()
     except ServerError:
         raise

@@ -1,9 +1,9 @@
 """The c2pa work of a request, off the event loop: a job in a worker thread (``jobs`` 1) or
 a process of a bounded pool (``-j N``), each bounded in time, at most ``max_pending`` queued.
 
-A job calls the library as the CLI does: :func:`provenance.verify` (the default policy, or
-:class:`~provenance.registry.recovery.AcceptRecovered`-free: recovered manifests are shown,
-never passed) or :func:`provenance.inspect`, with recovery from the server's registry.
+A job calls the library as the CLI does: :func:`provenance.verify` with the default policy
+(``--require-trusted`` / ``--allow-ai`` as configured; a manifest recovered by fingerprint is
+shown, never passed) or :func:`provenance.inspect`, with recovery from the server's registry.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ class Job:
     require_trusted: bool = False
     allow_ai: bool = False
     file_timeout: float = 60.0
+    #: keep the manifest store in the report (the page's raw view; the JSON API has no use
+    #: for it, and it would only cross from the worker process for nothing)
+    keep_store: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,10 +110,20 @@ def run_job(job: Job) -> Outcome:
             return _run(job)
     except ProvenanceError as exc:
         err = from_library(exc)
+        if err.status >= 500:
+            # The server's own trouble (its registry, its disk): the detail goes to the log,
+            # where the operator reads it; the client learns what it can do.
+            log.warning("%s: %s %s", job.name, err.code, exc)
+            return Outcome(error=(err.status, err.code, _PUBLIC.get(err.code, "the server "
+                                  "could not judge the file; try again later")))
         return Outcome(error=(err.status, err.code, _scrub(err.message, job)))
     except Exception as exc:  # c2pa or a bug: one line, a 500
         return Outcome(error=(500, "internal",
                               _scrub(f"unexpected {type(exc).__name__}: {exc}", job)))
+
+
+_PUBLIC = {"registry_unavailable": "the server's registry cannot be reached, so a copy "
+            "without Content Credentials cannot be looked up; try again later"}
 
 
 def _scrub(message: str, job: Job) -> str:
@@ -145,7 +158,8 @@ def _named(report: Report, job: Job) -> Report:
     failures = tuple(dataclasses.replace(f, explanation=_scrub(f.explanation, job))
                      for f in report.failures)
     recovered = tuple(dataclasses.replace(m, source=SOURCE) for m in report.recovered)
-    return dataclasses.replace(report, path=job.name, failures=failures, recovered=recovered)
+    return dataclasses.replace(report, path=job.name, failures=failures, recovered=recovered,
+                               manifest_store=report.manifest_store if job.keep_store else None)
 
 
 class Workers:
@@ -181,12 +195,13 @@ class Workers:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def job(self, kind: Literal["verify", "inspect"], path: Path, name: str) -> Job:
+    def job(self, kind: Literal["verify", "inspect"], path: Path, name: str, *,
+            keep_store: bool = False) -> Job:
         """A job for ``path`` with this server's trust, registry and policy."""
         s = self.settings
         return Job(kind=kind, path=str(path), name=name, trust=s.trust, registry=s.registry,
                    lookup=s.lookup, require_trusted=s.require_trusted, allow_ai=s.allow_ai,
-                   file_timeout=s.file_timeout)
+                   file_timeout=s.file_timeout, keep_store=keep_store)
 
     async def run(self, job: Job) -> Outcome:
         """Run ``job`` on the pool and wait for it without blocking the event loop.
@@ -213,8 +228,8 @@ class Workers:
                 log.error("a worker process died; starting a new pool")
                 await asyncio.to_thread(self._replace, pool)
                 raise ServerError(500, "worker_died",
-                                  "the worker judging this file died; the file may be "
-                                  "hostile or too large for the server") from None
+                                  "the worker process judging this file died (a hostile "
+                                  "file, or the server short of memory); try again") from None
             except TimeoutError:
                 raise ServerError(504, "timeout",
                                   f"judging the file took longer than "

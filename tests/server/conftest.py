@@ -92,10 +92,10 @@ def build_corpus(root: Path, identity: Identity) -> Corpus:
             out[name].write_bytes(data)
 
         def signed(seed: int, name: str, claim: HumanClaim, *, size: tuple[int, int] = (160, 120),
-                   parent: bytes | None = None) -> bytes:
+                   parent: bytes | None = None, parent_name: str = "original.jpg") -> bytes:
             return sign_bytes(assets.image_bytes("JPEG", size=size, seed=seed), name=name,
                               identity=identity, trust=store, claim=claim, parent=parent,
-                              parent_name="original.jpg" if parent else None).data
+                              parent_name=parent_name if parent else None).data
 
         trusted = signed(1, "trusted.jpg", HumanClaim("capture", author="TEST-ONLY Ada"))
         put("trusted.jpg", trusted)
@@ -103,6 +103,9 @@ def build_corpus(root: Path, identity: Identity) -> Corpus:
         put("ai.jpg", _ai_jpeg(assets.image_bytes("JPEG", size=(160, 120), seed=3), identity))
         put("edited.jpg", signed(4, "edited.jpg", HumanClaim("edit", author="TEST-ONLY Ada"),
                                  parent=trusted))
+        put("bad-parent.jpg", signed(10, "bad-parent.jpg", HumanClaim("edit"),
+                                     parent=flip_entropy_byte(trusted),
+                                     parent_name="tampered-original.jpg"))
         put("xss.jpg", signed(5, "xss.jpg", HumanClaim("creation", author=XSS,
                                                        title='"><img src=x onerror=alert(2)>')))
         registered = signed(6, "registered.jpg", HumanClaim("capture", author="TEST-ONLY Ada"),

@@ -113,6 +113,7 @@ def test_routing_errors_and_openapi(server: Running) -> None:
     assert status == 200 and spec["openapi"].startswith("3.")
     assert {"/api/v1/verify", "/api/v1/inspect"} <= set(spec["paths"])
     assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["cache-control"] == "no-store"
 
 
 def _raw_request(server: Running, head: bytes, body: bytes = b"",
@@ -221,3 +222,22 @@ def test_the_page_without_javascript_is_escaped_html(server: Running, corpus: Co
     assert "<script>alert" not in html and "<img" not in html
     assert html.count("<script") == 1  # the app's own file
     assert "default-src 'none'" in headers["content-security-policy"]
+
+
+def test_the_page_answers_413_in_html(server: Running) -> None:
+    head = (b"POST /verify HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; "
+            b"boundary=b\r\nContent-Length: 52428800\r\n\r\n")
+    data, _ = _raw_request(server, head)
+    assert data.startswith(b"HTTP/1.1 413") and b"text/html" in data
+    assert b"larger than the server accepts" in data
+
+
+def test_oversized_and_malformed_heads_are_refused(server: Running) -> None:
+    status, _, raw = server.request("GET", "/", headers={"X-Big": "a" * 20000})
+    assert status == 431 and json.loads(raw)["code"] == "headers_too_large"
+    data, _ = _raw_request(server, b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\n"
+                           b"Content-Length: abc\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 400")
+    data, _ = _raw_request(server, b"NONSENSE\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 400")
+    assert "Traceback" not in server.log_text()

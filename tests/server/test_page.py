@@ -111,6 +111,8 @@ def test_index_is_a_labelled_form(browser: Browser, server: Running) -> None:
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") in ("file", "text")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("main").count() == 1 and page.locator("h1").count() == 1
     _fits_phone(page)
     browser.shot("index")
 
@@ -128,6 +130,11 @@ def test_trusted(browser: Browser, server: Running, corpus: Corpus) -> None:
     assert not page.is_visible("#timestamp-none")
     page.click("#timestamp > summary")
     assert "No trusted timestamp" in page.inner_text("#timestamp-none")
+    # Keyboard: a details summary opens with Enter.
+    page.focus("#signer-details > summary")
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#signer-details", "open") is not None
+    assert "TEST-ONLY Engines" in page.inner_text("#signer-details")
     page.click("#identities > summary")
     assert "TEST-ONLY Ada Lovelace" in page.inner_text("#identities")
     page.click("#raw-manifest > summary")
@@ -188,6 +195,18 @@ def test_edited_shows_its_ingredient(browser: Browser, server: Running,
     browser.shot("edited")
 
 
+def test_a_tampered_ingredient_is_shown_in_the_tree(browser: Browser, server: Running,
+                                                    corpus: Corpus) -> None:
+    page = browser.check(server, corpus.files["bad-parent.jpg"])
+    assert page.get_attribute("#status", "data-status") == "trusted"  # the file itself
+    assert "Does not pass" in page.inner_text("#verdict")
+    page.click("#ingredients > summary")
+    child = page.locator("#ingredients li.ingredient li.ingredient")
+    assert "tampered-original.jpg" in child.inner_text()
+    assert "Invalid" in child.inner_text()
+    assert "assertion.dataHash.mismatch" in child.inner_text()
+
+
 def test_stripped_is_recovered_not_a_match(browser: Browser, server: Running,
                                            corpus: Corpus) -> None:
     page = browser.check(server, corpus.files["stripped.jpg"])
@@ -226,3 +245,16 @@ def test_pasted_text_and_an_error(browser: Browser, server: Running, corpus: Cor
     assert "unsupported_format" in page.inner_text("#error")
     # The 415 itself is logged by Chromium as a failed resource load: expected here.
     browser.errors[:] = [e for e in browser.errors if "415" not in e]
+
+
+def test_a_file_over_the_limit_is_not_sent(browser: Browser, server: Running,
+                                           tmp_path: Path) -> None:
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff\xd8" + b"\0" * (3 << 20))  # the server takes 2 MiB
+    page = browser.page
+    page.goto(server.url + "/")
+    page.set_input_files("#file", str(big))
+    assert "larger than this server accepts (2 MiB)" in page.inner_text("#drop-hint")
+    page.click("#check")
+    page.wait_for_timeout(300)
+    assert page.url == server.url + "/"  # still here: nothing was uploaded

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import time
 from pathlib import Path
 
 import psutil
@@ -34,15 +35,37 @@ def test_a_port_in_use_is_exit_3(tmp_path: Path) -> None:
 
 
 def test_one_thread_and_a_clean_stop(corpus: Corpus, tmp_path: Path) -> None:
-    with serve("-j", "1", env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
+    missing = f"sqlite:///{tmp_path / 'no-such-registry.sqlite3'}"
+    with serve("-j", "1", "--registry", missing, "--allow-ai",
+               env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
         status, doc = srv.post_file("/api/v1/verify", "trusted.jpg", corpus.data("trusted.jpg"))
         assert status == 200 and doc["status"] == "trusted"
+        status, doc = srv.post_file("/api/v1/verify", "ai.jpg", corpus.data("ai.jpg"))
+        assert doc["origin"] == "ai" and doc["passed"] is True  # --allow-ai, as verify's
+        # An unsigned file needs the registry, which is not there: one JSON error, a 503.
+        status, doc = srv.post_file("/api/v1/verify", "unsigned.jpg",
+                                    corpus.data("unsigned.jpg"))
+        assert (status, doc["code"]) == (503, "registry_unavailable"), doc
+        assert "no-such-registry" not in doc["message"]  # the server's DSN: in its log only
+    assert "no-such-registry" in srv.log_text()
     # uvicorn stops gracefully, then ends by the signal it was sent (as the shell expects).
     assert srv.proc.returncode in (0, -signal.SIGTERM), srv.log_text()
     assert "Application shutdown complete" in srv.log_text()
     with serve("-j", "2", env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
         workers = psutil.Process(srv.proc.pid).children(recursive=True)
         assert len(workers) >= 2
+        # A worker killed (as by the OOM killer): one request may fail, cleanly; the pool
+        # is replaced and the server goes on.
+        workers[0].kill()
+        workers[0].wait(10)
+        time.sleep(0.5)
+        codes = []
+        for _ in range(3):
+            status, doc = srv.post_file("/api/v1/verify", "trusted.jpg",
+                                        corpus.data("trusted.jpg"))
+            codes.append(status if status == 200 else doc["code"])
+        assert codes[-1] == 200 and set(codes) <= {200, "worker_died"}, codes
+        workers = psutil.Process(srv.proc.pid).children(recursive=True)
         code = stop(srv.proc)
     assert code in (0, -signal.SIGTERM), srv.log_text()
     _gone, alive = psutil.wait_procs(workers, timeout=10)

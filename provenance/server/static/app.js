@@ -10,9 +10,24 @@
   var button = document.getElementById("check");
   if (!form || !drop || !input) { return; }
 
+  var maxBytes = Number(form.getAttribute("data-max-bytes")) || 0;
+
+  function tooLarge() {
+    var f = input.files && input.files[0];
+    return Boolean(f && maxBytes && f.size > maxBytes);
+  }
+
   function chosen() {
     if (input.files && input.files.length > 0) {
-      hint.textContent = "Chosen: " + input.files[0].name;  // textContent: never markup
+      var f = input.files[0];
+      if (tooLarge()) {
+        hint.textContent = f.name + " is larger than this server accepts (" +
+          (maxBytes / 1048576) + " MiB): choose a smaller file";
+        hint.classList.add("error");
+      } else {
+        hint.textContent = "Chosen: " + f.name;  // textContent: never markup
+        hint.classList.remove("error");
+      }
       if (text) { text.value = ""; }
     }
   }
@@ -33,7 +48,12 @@
       chosen();
     }
   });
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (tooLarge()) {  // the server would refuse it (413): do not send it at all
+      event.preventDefault();
+      chosen();
+      return;
+    }
     if (button) {
       button.disabled = true;
       button.textContent = "Checking\u2026";

@@ -102,7 +102,7 @@ def _migrations(blob: str, serial: str, without_rowid: str = "") -> list[list[St
     ], _remote_tables(blob)]
 
 
-def _remote_tables(blob: str) -> list[str]:
+def _remote_tables(blob: str) -> list[Step]:
     """Schema 3 (the resolution API, issue #13): bearer tokens of ``provenance serve``
     (provenance.registry.tokens) and manifest stores as uploaded (``application/c2pa``,
     served back by ``GET /v1/manifests/{id}``)."""
@@ -491,29 +491,50 @@ class SQLRegistry(Registry):
         check_proof(proof, record)
         self._begin()
         try:
-            rows = self._q("SELECT id FROM manifests WHERE manifest_id = ?",
-                           (proof.manifest_id,))
-            for (item,) in rows:
-                self._q("DELETE FROM soft_bindings WHERE item = ?", (item,))
-                if record.phash is not None:
-                    cond, params = self._in(segment_keys(record.phash))
-                    self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
-                            [*params, item])
-                if (body := _media_code(record.kind, record.soft_bindings)) is not None:
-                    cond, params = self._in(segment_keys(body, kind=record.kind))
-                    self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
-                            [*params, item])
-                if record.minhash is not None:
-                    cond, params = self._in(band_keys(record.minhash))
-                    self._q(f"DELETE FROM text_bands WHERE key {cond} AND item = ?",  # noqa: S608
-                            [*params, item])
-                self._q("DELETE FROM manifests WHERE id = ?", (item,))
-            self._q("DELETE FROM manifest_blobs WHERE manifest_id = ?", (proof.manifest_id,))
+            self._delete(proof.manifest_id, record)
             self._commit()
         except Exception as exc:
             self._rollback()
             raise RegistryError(f"{self.source}: the removal failed, nothing was removed: "
                                 f"{exc}", hint="check the registry") from exc
+
+    def delete_unchecked(self, manifest_id: str) -> bool:
+        """Remove a manifest with its bindings, index rows and bytes, in one transaction,
+        without a signer's proof (the resolution API's ``DELETE``, which a ``store:manifests``
+        token authorises); False when it is not there."""
+        record = self.get(manifest_id)
+        if record is None:
+            return False
+        self._begin()
+        try:
+            self._delete(manifest_id, record)
+            self._commit()
+        except Exception as exc:
+            self._rollback()
+            raise RegistryError(f"{self.source}: the removal failed, nothing was removed: "
+                                f"{exc}", hint="check the registry") from exc
+        return True
+
+    def _delete(self, manifest_id: str, record: Record) -> None:
+        """The statements of a removal, inside the caller's transaction (index rows are found
+        by their recomputed keys: the clustered index tables have no index on ``item``)."""
+        rows = self._q("SELECT id FROM manifests WHERE manifest_id = ?", (manifest_id,))
+        for (item,) in rows:
+            self._q("DELETE FROM soft_bindings WHERE item = ?", (item,))
+            if record.phash is not None:
+                cond, params = self._in(segment_keys(record.phash))
+                self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
+                        [*params, item])
+            if (body := _media_code(record.kind, record.soft_bindings)) is not None:
+                cond, params = self._in(segment_keys(body, kind=record.kind))
+                self._q(f"DELETE FROM image_segments WHERE key {cond} AND item = ?",  # noqa: S608
+                        [*params, item])
+            if record.minhash is not None:
+                cond, params = self._in(band_keys(record.minhash))
+                self._q(f"DELETE FROM text_bands WHERE key {cond} AND item = ?",  # noqa: S608
+                        [*params, item])
+            self._q("DELETE FROM manifests WHERE id = ?", (item,))
+        self._q("DELETE FROM manifest_blobs WHERE manifest_id = ?", (manifest_id,))
 
     def stats(self) -> dict[str, Any]:
         """See :meth:`Registry.stats`."""

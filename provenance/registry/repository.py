@@ -138,15 +138,7 @@ def _item(db: SQLRegistry, manifest_id: str) -> int | None:
 def delete_manifest(reg: Registry, manifest_id: str) -> bool:
     """Remove a manifest, its bindings, index rows and bytes (``DELETE /v1/manifests/{id}``,
     a ``store:manifests`` token's right); False when it is not there."""
-    db = _db(reg)
-    item = _item(db, manifest_id)
-    if item is None:
-        return False
-    _write(db, [*[(f"DELETE FROM {t} WHERE item = ?", (item,))  # noqa: S608
-                  for t in ("soft_bindings", "image_index", "text_index")],
-                ("DELETE FROM manifests WHERE id = ?", (item,)),
-                ("DELETE FROM manifest_blobs WHERE manifest_id = ?", (manifest_id,))])
-    return True
+    return _db(reg).delete_unchecked(manifest_id)
 
 
 def _check_binding(alg: str, value: str) -> str:

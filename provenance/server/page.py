@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from provenance.report import IngredientReport, Report, SignerInfo
 from provenance.server.settings import ServerSettings
@@ -276,7 +277,9 @@ def _recovered(matches: Iterable[Any]) -> str:
             f"<p>Signed by {_e(_who(m.signer))} ({_e(trust)}){when}; origin "
             f"{_e(_ORIGIN.get(m.origin, m.origin))}.</p>"
             f"<p class=\"muted\">manifest <code>{_e(m.manifest_id)}</code>, found by "
-            f"{_e(m.alg)}</p></li>")
+            f"{_e(m.alg)}; <a class=\"manifest-link\" href=\"/v1/manifests/"
+            f"{_e(quote(m.manifest_id, safe=''))}\">the manifest store</a> "
+            "(application/c2pa)</p></li>")
     return ("<p>This file has no intact Content Credentials of its own. The registry holds "
             "manifests of files that look like it: they may describe the original this copy "
             "came from, but nothing proves it.</p>"

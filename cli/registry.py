@@ -108,3 +108,110 @@ def registry_stats(
               f"{stats['soft_bindings']} soft bindings, schema {stats['schema_version']}")
     for s in stats["top_signers"]:
         err.print(f"  {s['manifests']:>8}  {s['name'] or '-'}")
+
+
+# -- publishing to a resolution API, and its tokens (issue #13) -------------------------------
+
+TokenOpt = Annotated[str | None, typer.Option(
+    "--token", metavar="TOKEN", envvar="PROVENANCE_REGISTRY_TOKEN", show_envvar=False,
+    help="Bearer token of the server (or PROVENANCE_REGISTRY_TOKEN).")]
+
+
+@registry_app.command("push")
+def registry_push(
+    files: Annotated[list[Path], typer.Argument(help="Signed images or text files.")],
+    registry_url: Annotated[str, typer.Option(
+        "--registry", metavar="URL",
+        help="The server (https://..., or http://127.0.0.1:PORT).")],
+    token: TokenOpt = None,
+    trust: Annotated[list[Path] | None, typer.Option(help="Extra trust anchor PEM.")] = None,
+) -> None:
+    """Publish FILES' manifests and soft bindings to a server speaking the C2PA
+    soft-binding resolution API. Each manifest is validated first, as by `registry add`;
+    if any does not verify, nothing is published."""
+    from provenance.registry import open_registry
+    from provenance.registry.record import record_for
+    from provenance.registry.remote import is_url
+
+    if not is_url(registry_url):
+        err.print(f"error: --registry {registry_url} is not a server URL; `registry add` "
+                  "registers into a database")
+        raise typer.Exit(2)
+    store = _trust_store(trust)
+    records = []
+    worst = EXIT_OK
+    for path in files:
+        try:
+            records.append(record_for(path, trust=store))
+        except ProvenanceError as exc:
+            shown = str(exc)
+            err.print(f"FAIL {shown}" if shown.startswith(str(path)) else f"FAIL {path}: {shown}")
+            worst = max(worst, exc.exit_code)
+    if worst != EXIT_OK:
+        err.print("nothing published")
+        raise typer.Exit(worst)
+    with open_registry(registry_url, token=token) as reg:
+        new = reg.add(records)
+        for r in records:
+            err.print(f"OK   {r.manifest_id} ({r.kind}, {r.signer.name or 'unknown signer'})")
+        err.print(f"{new} published, {len(records) - new} already there, on {reg.source}")
+
+
+token_app = typer.Typer(help="Bearer tokens of `provenance serve` (stored hashed in the "
+                             "registry database).", no_args_is_help=True)
+registry_app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    scopes: Annotated[str, typer.Option(
+        "--scopes", help="Comma-separated: fetch:manifests, store:manifests, store:bindings.")],
+    registry_dsn: DsnOpt = None,
+    name: Annotated[str | None, typer.Option("--name", help="A label for the list.")] = None,
+) -> None:
+    """Make a token; it is printed once (stdout) and only its hash is kept."""
+    from provenance.registry import open_registry
+    from provenance.registry.tokens import create_token, parse_scopes
+
+    wanted = parse_scopes(scopes)
+    with open_registry(registry_dsn) as reg:
+        made = create_token(reg, wanted, name=name)
+        err.print(f"Token {made.info.id} ({', '.join(made.info.scopes)}) in {reg.source}; "
+                  "it is shown once: keep it now")
+    sys.stdout.write(made.token + "\n")
+
+
+@token_app.command("list")
+def token_list(
+    registry_dsn: DsnOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every token: id, name, scopes, when made and revoked (never the secret)."""
+    from provenance.registry import open_registry
+    from provenance.registry.tokens import list_tokens
+
+    with open_registry(registry_dsn, create=False) as reg:
+        tokens = list_tokens(reg)
+    if as_json:
+        sys.stdout.write(json.dumps({"schema": "provenance.registry-tokens/v1",
+                                     "tokens": [t.to_dict() for t in tokens]}) + "\n")
+        return
+    if not tokens:
+        err.print("no tokens")
+    for t in tokens:
+        state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+        err.print(f"{t.id}  {','.join(t.scopes):<46} {t.created_at}  {state}  {t.name or ''}")
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id (or the token).")],
+    registry_dsn: DsnOpt = None,
+) -> None:
+    """Revoke a token: it never authenticates again."""
+    from provenance.registry import open_registry
+    from provenance.registry.tokens import revoke_token
+
+    with open_registry(registry_dsn, create=False) as reg:
+        info = revoke_token(reg, token_id)
+    err.print(f"Revoked {info.id} ({info.revoked_at})")

@@ -161,8 +161,13 @@ def sign_cmd(
         help="Do not register the signed files in the recovery registry.")] = False,
     registry_dsn: Annotated[str | None, typer.Option(
         "--registry", metavar="DSN", rich_help_panel=P_REGISTRY,
-        help="Register into this registry (sqlite:///PATH or postgresql://...) instead of "
-        "the local one.")] = None,
+        help="Register into this registry (sqlite:///PATH, postgresql://..., or publish to a "
+        "resolution API's https:// URL) instead of the local one.")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", metavar="TOKEN", rich_help_panel=P_REGISTRY,
+        envvar="PROVENANCE_REGISTRY_TOKEN", show_envvar=False,
+        help="Bearer token for publishing to a --registry URL (or PROVENANCE_REGISTRY_TOKEN).",
+    )] = None,
 ) -> None:
     """Sign FILES as human-made: NAME.signed.EXT beside each (or -o, --out-dir, --in-place).
 
@@ -216,7 +221,7 @@ def sign_cmd(
     store = _trust_store(trust)
     _warn_expiry(identity)
     opts = options(identity)
-    registry = _open_registry(no_register, registry_dsn)
+    registry = _open_registry(no_register, registry_dsn, token)
     with registry if registry is not None else nullcontext(), \
             _executor(jobs, executor_url, len(items)) as ex:
         signer = _signer_for(identity, directory, remote=executor_url is not None)
@@ -280,7 +285,8 @@ def _check_inputs(items: list[provenance.batch.Item]) -> None:
     open_input(items[0].path).close()  # raises the one-line InputError (exit 2)
 
 
-def _open_registry(no_register: bool, dsn: str | None) -> Registry | None:
+def _open_registry(no_register: bool, dsn: str | None,
+                   token: str | None = None) -> Registry | None:
     """The registry this run registers into, opened before anything is signed (a DSN that
     cannot connect stops the run with nothing written)."""
     if no_register:
@@ -288,8 +294,15 @@ def _open_registry(no_register: bool, dsn: str | None) -> Registry | None:
             raise _usage("choose one of --no-register and --registry")
         return None
     from provenance.registry import open_registry
+    from provenance.registry.remote import is_url
 
-    return open_registry(dsn)
+    if token is not None and not is_url(dsn):
+        raise _usage("--token goes with a --registry https:// URL")
+    registry = open_registry(dsn, token=token)
+    check = getattr(registry, "check_publish", None)
+    if check is not None:
+        check()  # a bad token or an unreachable server: nothing is signed
+    return registry
 
 
 def _warn_expiry(identity: Identity) -> None:

@@ -45,8 +45,8 @@ from .render import _print_report, _run, status_line
 
 RegistryOpt = Annotated[list[str] | None, typer.Option(
     "--registry", metavar="DSN", rich_help_panel=P_REGISTRY,
-    help="Also look up stripped copies in this registry (sqlite:///PATH or "
-    "postgresql://...; repeatable).")]
+    help="Also look up stripped copies in this registry (sqlite:///PATH, "
+    "postgresql://... or a resolution API's https:// URL; repeatable).")]
 NoLookupOpt = Annotated[bool, typer.Option(
     "--no-lookup", rich_help_panel=P_REGISTRY,
     help="Do not look up files without Content Credentials in registries.")]

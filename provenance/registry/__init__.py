@@ -4,7 +4,8 @@ manifest (re-encoded, resized, copy-pasted) can be traced back to it.
 One interface (:class:`Registry`), two stores: :class:`SQLiteRegistry` (the default, one
 embedded file at ``$PROVENANCE_HOME/registry.sqlite3``) and :class:`PostgresRegistry`
 (``postgresql://...``, the ``postgres`` extra). :func:`open_registry` takes a DSN:
-``sqlite:///PATH``, a plain path, or ``postgresql://USER@HOST/DB``.
+``sqlite:///PATH``, a plain path, ``postgresql://USER@HOST/DB``, or the ``https://`` URL of a
+server speaking the C2PA soft-binding resolution API (:mod:`provenance.registry.remote`).
 """
 
 from __future__ import annotations
@@ -64,10 +65,14 @@ def _sqlite_path(dsn: str) -> Path | None:
     return None
 
 
-def open_registry(dsn: str | None = None, *, create: bool = True) -> Registry:
+def open_registry(dsn: str | None = None, *, create: bool = True,
+                  token: str | None = None) -> Registry:
     """Open (and migrate) the registry at ``dsn``; None is the local one.
 
-    ``create=False`` refuses to make a new SQLite file (lookups never create one).
+    ``create=False`` refuses to make a new SQLite file (lookups never create one). An
+    ``https://`` URL (``http://`` to 127.0.0.1) is a server speaking the C2PA resolution API
+    (:mod:`provenance.registry.remote`); ``token`` (default: ``PROVENANCE_REGISTRY_TOKEN``)
+    is its bearer token for publishing.
 
     Raises:
         BadRegistry: an unknown DSN form, or a file that is not a registry.
@@ -77,6 +82,10 @@ def open_registry(dsn: str | None = None, *, create: bool = True) -> Registry:
 
     if dsn is None:
         return SQLiteRegistry(default_path(), create=create)
+    if dsn.lower().startswith(("https://", "http://")):
+        from provenance.registry.remote import RemoteRegistry
+
+        return RemoteRegistry(dsn, token=token or os.environ.get("PROVENANCE_REGISTRY_TOKEN"))
     if dsn.startswith(("postgresql://", "postgres://")):
         from provenance.registry.postgres import PostgresRegistry
 

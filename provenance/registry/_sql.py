@@ -70,7 +70,18 @@ def _migrations(blob: str, serial: str) -> list[list[str]]:
         "CREATE TABLE text_index (key BIGINT NOT NULL, item BIGINT NOT NULL, "
         "PRIMARY KEY (key, item))",
         "CREATE INDEX text_index_item ON text_index (item)",
-    ]]
+    ], _remote_tables(blob)]
+
+
+def _remote_tables(blob: str) -> list[str]:
+    """Schema 2 (the resolution API, issue #13): bearer tokens of ``provenance serve``
+    (provenance.registry.tokens) and manifest stores as uploaded (``application/c2pa``,
+    served back by ``GET /v1/manifests/{id}``)."""
+    return [
+        "CREATE TABLE api_tokens (id TEXT PRIMARY KEY, name TEXT, digest TEXT NOT NULL UNIQUE, "
+        "scopes TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)",
+        f"CREATE TABLE manifest_blobs (manifest_id TEXT PRIMARY KEY, data {blob} NOT NULL)",
+    ]
 
 
 def _signed64(value: int) -> int:
@@ -196,6 +207,7 @@ class SQLRegistry(Registry):
             image_rows: list[tuple[int, int]] = []
             text_rows: list[tuple[int, int]] = []
             unique: dict[str, Record] = {}
+            written: list[str] = []
             for r in records:
                 unique.setdefault(r.manifest_id, r)
             pending = list(unique.values())
@@ -221,6 +233,7 @@ class SQLRegistry(Registry):
                 rows = self._q(sql, values)
                 for item_raw, mid in rows:
                     r = unique[str(mid)]
+                    written.append(str(mid))
                     item = int(item_raw)
                     new += 1
                     bindings.extend((alg, value, item) for alg, value in set(r.soft_bindings))
@@ -234,6 +247,7 @@ class SQLRegistry(Registry):
                 self._bulk("image_index", ("key", "item"), image_rows)
             if text_rows:
                 self._bulk("text_index", ("key", "item"), text_rows)
+            self._store_blobs([unique[m] for m in written])
             self._commit()
         except Exception as exc:
             self._rollback()
@@ -242,6 +256,13 @@ class SQLRegistry(Registry):
             raise RegistryError(f"{self.source}: the registration failed, nothing was "
                                 f"written: {exc}", hint="check the registry") from exc
         return new
+
+    def _store_blobs(self, records: list[Record]) -> None:
+        """Keep the manifest stores' own bytes of newly added records (schema 2)."""
+        blobs = [(r.manifest_id, self._binary(r.store_bytes)) for r in records
+                 if r.store_bytes is not None]
+        if blobs:
+            self._bulk("manifest_blobs", ("manifest_id", "data"), blobs)
 
     def _scan(self, table: str, column: str, keys: list[int]) -> list[tuple[Any, ...]]:
         """(id, fingerprint) of every candidate sharing an index key, in one query."""
@@ -347,6 +368,7 @@ class SQLRegistry(Registry):
                 for table in ("soft_bindings", "image_index", "text_index"):
                     self._q(f"DELETE FROM {table} WHERE item = ?", (item,))  # noqa: S608
                 self._q("DELETE FROM manifests WHERE id = ?", (item,))
+            self._q("DELETE FROM manifest_blobs WHERE manifest_id = ?", (proof.manifest_id,))
             self._commit()
         except Exception as exc:
             self._rollback()

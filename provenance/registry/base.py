@@ -76,6 +76,8 @@ class Record:
     minhash: bytes | None = None
     signer_cert: bytes | None = None
     registered_at: str | None = None
+    #: the manifest store's own bytes (``application/c2pa``), for a resolution API to serve
+    store_bytes: bytes | None = None
 
     def export(self) -> dict[str, Any]:
         """JSON-ready form (fingerprints in hex; the manifest store as JSON)."""

@@ -19,6 +19,7 @@ from provenance.fingerprint.assertion import soft_bindings_of
 from provenance.formats import identify
 from provenance.registry._sql import store_json
 from provenance.registry.base import Record
+from provenance.registry.storebytes import manifest_store_bytes
 from provenance.report import Report
 from provenance.trust import TrustStore
 
@@ -143,4 +144,5 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
         phash=fp.phash,
         minhash=fp.minhash,
         signer_cert=find_certificate(holder, rep.signer.serial),
+        store_bytes=manifest_store_bytes(data) if holder is data else holder,
     )

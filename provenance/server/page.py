@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from provenance.report import IngredientReport, Report, SignerInfo
 from provenance.server.settings import ServerSettings
@@ -142,7 +143,7 @@ def result(settings: ServerSettings, outcome: Outcome) -> str:
     r = outcome.report
     if r is None:
         return error(settings, 500, "internal", "no report")
-    parts = [_summary(r, outcome), _details(r), _raw(r, outcome),
+    parts = [_summary(r, outcome, settings), _details(r), _raw(r, outcome),
              "<h2>Check another file</h2>", _form(settings)]
     return _doc(f"{_STATUS[r.status][0]}: {r.path or 'file'}", "".join(parts))
 
@@ -174,7 +175,15 @@ def _row(label: str, value: str, rid: str | None = None) -> str:
     return f"<dt>{_e(label)}</dt><dd{attr}>{value}</dd>"
 
 
-def _summary(r: Report, outcome: Outcome) -> str:
+def _policy_words(settings: ServerSettings) -> str:
+    """What the server's policy asks, in words (the default policy of ``provenance verify``
+    with this server's flags)."""
+    words = ["intact", "a trusted signer" if settings.require_trusted else None,
+             None if settings.allow_ai else "human origin", "no tampered ingredient"]
+    return ", ".join(w for w in words if w)
+
+
+def _summary(r: Report, outcome: Outcome, settings: ServerSettings) -> str:
     word, sentence = _STATUS[r.status]
     rows: list[str] = []
     if r.signer is not None:
@@ -200,8 +209,7 @@ def _summary(r: Report, outcome: Outcome) -> str:
                        f"this server's policy</strong>, because:</p><ul>{items}</ul></div>")
         else:
             verdict = ("<div id=\"verdict\" class=\"verdict pass\"><p><strong>Passes this "
-                       "server's policy</strong> (intact, human origin, no tampered "
-                       "ingredient).</p></div>")
+                       f"server's policy</strong> ({_e(_policy_words(settings))}).</p></div>")
     recovered = ""
     if r.recovered:
         n = len(r.recovered)
@@ -269,7 +277,9 @@ def _recovered(matches: Iterable[Any]) -> str:
             f"<p>Signed by {_e(_who(m.signer))} ({_e(trust)}){when}; origin "
             f"{_e(_ORIGIN.get(m.origin, m.origin))}.</p>"
             f"<p class=\"muted\">manifest <code>{_e(m.manifest_id)}</code>, found by "
-            f"{_e(m.alg)}</p></li>")
+            f"{_e(m.alg)}; <a class=\"manifest-link\" href=\"/v1/manifests/"
+            f"{_e(quote(m.manifest_id, safe=''))}\">the manifest store</a> "
+            "(application/c2pa)</p></li>")
     return ("<p>This file has no intact Content Credentials of its own. The registry holds "
             "manifests of files that look like it: they may describe the original this copy "
             "came from, but nothing proves it.</p>"

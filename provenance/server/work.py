@@ -103,11 +103,15 @@ def _sources(job: Job) -> list[str | None]:
 
 def run_job(job: Job) -> Outcome:
     """Do ``job`` (in a worker): never raises; errors come back in ``Outcome.error``."""
-    from provenance.batch.worker_state import time_limit
+    from provenance.batch.worker_state import FileTimeout, time_limit
 
     try:
         with time_limit(job.file_timeout):
             return _run(job)
+    except FileTimeout:
+        log.warning("%s: stopped after %g s", job.name, job.file_timeout)
+        return Outcome(error=(504, "timeout", f"judging the file took longer than "
+                                              f"{job.file_timeout:g} s and was stopped"))
     except ProvenanceError as exc:
         err = from_library(exc)
         if err.status >= 500:
@@ -117,9 +121,9 @@ def run_job(job: Job) -> Outcome:
             return Outcome(error=(err.status, err.code, _PUBLIC.get(err.code, "the server "
                                   "could not judge the file; try again later")))
         return Outcome(error=(err.status, err.code, _scrub(err.message, job)))
-    except Exception as exc:  # c2pa or a bug: one line, a 500
-        return Outcome(error=(500, "internal",
-                              _scrub(f"unexpected {type(exc).__name__}: {exc}", job)))
+    except Exception as exc:  # c2pa or a bug: one line in the log, a 500
+        log.error("%s: unexpected %s: %s", job.name, type(exc).__name__, _scrub(str(exc), job))
+        return Outcome(error=(500, "internal", "internal error (the server log says more)"))
 
 
 _PUBLIC = {"registry_unavailable": "the server's registry cannot be reached, so a copy "

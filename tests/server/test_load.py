@@ -4,6 +4,7 @@ clients, 1 MB JPEGs, 60 s) is bench/serve_load.py."""
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 
@@ -34,8 +35,11 @@ def test_concurrent_clients_and_idle_connections(server: Running, corpus: Corpus
         assert idle.reopened >= 150, idle.reopened
     assert not result.errors, result.summary()
     assert result.ok >= 10, result.summary()
-    # Answered while ten verifies were in flight: c2pa work is not on the event loop.
-    assert len(health) >= 10 and max(health) < 2.0, health
+    # Answered while ten verifies were in flight, in much less time than a verify takes:
+    # c2pa work is not on the event loop (there, each probe would wait for verifies).
+    assert len(health) >= 10 and max(health) < 5.0, health
+    assert statistics.median(health) < 0.5 * statistics.median(result.latencies), (
+        statistics.median(health), result.summary())
     status, doc = server.post_file("/api/v1/verify", "trusted.jpg", corpus.data("trusted.jpg"))
     assert status == 200 and doc["status"] == "trusted"
     assert "Traceback" not in server.log_text()

@@ -217,6 +217,12 @@ def test_stripped_is_recovered_not_a_match(browser: Browser, server: Running,
     similarity = int(match.locator(".similarity").inner_text().split()[1].rstrip("%"))
     assert 80 <= similarity <= 100
     assert "TEST-ONLY Ada Lovelace" in match.inner_text()
+    # Its manifest store, from the resolution API, is a real C2PA store (JUMBF "c2pa").
+    href = match.locator("a.manifest-link").get_attribute("href")
+    assert href is not None and href.startswith("/v1/manifests/")
+    status, headers, body = server.request("GET", href)
+    assert status == 200 and headers["content-type"].startswith("application/c2pa"), status
+    assert b"jumb" in body[:64] and b"c2pa" in body[:64]
     page.locator("#recovered").scroll_into_view_if_needed()
     browser.shot("stripped")
 

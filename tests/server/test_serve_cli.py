@@ -85,3 +85,14 @@ def test_help_is_plain_and_imports_no_server() -> None:
          "print(sorted(m for m in ('starlette', 'uvicorn') if m in sys.modules))"],
         capture_output=True, text=True, check=True, timeout=60)
     assert probe.stdout.strip() == "[]"
+
+
+def test_a_file_over_the_time_limit_is_stopped(corpus: Corpus, tmp_path: Path) -> None:
+    with serve("-j", "2", "--file-timeout", "0.001",
+               env={"PROVENANCE_HOME": str(corpus.home)}, log_dir=tmp_path) as srv:
+        status, doc = srv.post_file("/api/v1/verify", "trusted.jpg", corpus.data("trusted.jpg"))
+        assert (status, doc["code"]) == (504, "timeout"), doc
+        status, _, _ = srv.request("GET", "/api/v1/health")
+        assert status == 200
+    assert "stopped after 0.001 s" in srv.log_text()
+    assert "Traceback" not in srv.log_text()

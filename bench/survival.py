@@ -178,7 +178,7 @@ def main() -> None:
         assert fp is not None
         originals_img.append((img, data, fp))
         body = text(rng, vocab, int(rng.integers(250, 450)))
-        signed = provenance.sign_text(body, ident)
+        signed = provenance.sign_text(body, identity=ident)
         tfp = fingerprint(signed.encode(), "text/plain")
         assert tfp is not None
         originals_txt.append((signed, tfp))
@@ -196,7 +196,8 @@ def main() -> None:
     def popcount(x: np.ndarray) -> np.ndarray:
         return np.unpackbits(x.view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
 
-    print(f"provenance survival bench: {args.items} photos + {args.items} texts registered "
+    print(f"provenance survival bench (load average {os.getloadavg()[0]:.2f}): {args.items} "
+          f"photos + {args.items} texts registered "
           f"among {n_d:,} + {n_d:,} distractors (generated in {t_gen:.0f} s, registered "
           f"{2 * n_d / t_add:,.0f} items/s)")
     print(f"thresholds in use: pHash Hamming <= {IMAGE_THRESHOLD} of 64, MinHash Jaccard >= "

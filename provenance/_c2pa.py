@@ -427,10 +427,19 @@ def read_with_store(mime: str, stream: BinaryIO, store: bytes, *, trust_pem: str
 def _signatures(reader: Any) -> dict[str, dict[str, Any]]:
     # Reader.json() names only the signer's CN and O; the issuer DN and the timestamp
     # authority are in the crJSON form.
+    return _signatures_of(_crjson(reader))
+
+
+def _crjson(reader: Any) -> dict[str, Any]:
+    """The reader's crJSON form, parsed ({} when c2pa cannot give it)."""
     try:
         cr = json.loads(reader.crjson())
     except (c2pa.C2paError, ValueError):
         return {}
+    return cr if isinstance(cr, dict) else {}
+
+
+def _signatures_of(cr: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for manifest in cr.get("manifests", []):
         sig = manifest.get("signature")
@@ -703,12 +712,18 @@ def read_external(
                          context=_context(trust_pem, ekus)) as reader:
             parsed = json.loads(reader.json())
             state = reader.get_validation_state()
-            signatures = _signatures(reader)
-            detailed = json.loads(reader.detailed_json())
+            # One crJSON serialisation gives both the signatures and the hash's exclusions
+            # (detailed_json() would be a third pass over the same store).
+            cr = _crjson(reader)
     except c2pa.C2paError as exc:
         raise ManifestUnreadable(_msg(exc)) from exc
-    active = (detailed.get("manifests") or {}).get(detailed.get("active_manifest") or "", {})
-    hash_data = (active.get("assertion_store") or {}).get("c2pa.hash.data") or {}
+    signatures = _signatures_of(cr)
+    label = parsed.get("active_manifest")
+    active = next((m for m in cr.get("manifests") or [] if isinstance(m, dict)
+                   and label and m.get("label") == label), {})
+    hash_data = (active.get("assertions") or {}).get("c2pa.hash.data") or {}
+    if not isinstance(hash_data, dict):
+        hash_data = {}
     exclusions = [(int(e.get("start", -1)), int(e.get("length", -1)))
                   for e in hash_data.get("exclusions") or [] if isinstance(e, dict)]
     return ManifestStore(store=parsed, validation_state=state, signatures=signatures), exclusions

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 __all__ = ["main"]  # and `app`, loaded on first use
 
@@ -23,7 +22,7 @@ def main() -> None:
     run()
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "app":  # provenance.cli.main.app, as before the app moved behind main()
         from .app import app
 

@@ -11,9 +11,12 @@ __version__ = "0.1.0"
 
 import sys
 import types
-from typing import TYPE_CHECKING
 
 from provenance import _checkout
+
+#: typing.TYPE_CHECKING without importing typing (which costs more than the rest of this
+#: module): type checkers treat any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
 
 if TYPE_CHECKING:  # what type checkers see; at run time each name loads on first use
     from provenance.carriers.media import SignedBytes, sign_bytes

@@ -61,9 +61,11 @@ FORBIDDEN = {
 #: Total import time of each path / that of ``import c2pa`` (the verify path includes c2pa),
 #: the interpreter's own start-up subtracted from both. Regression guards, set above what the
 #: lazy start-up measures on a loaded machine (the goals are the startup row's PASS/MISS):
-#: --help is typer's rich help (typer.rich_utils imports rich's markdown, syntax, traceback),
+#: --help is typer's rich help (typer.rich_utils imports rich's markdown, syntax, traceback;
+#: pure Python, so its ratio to c2pa's native import swings with load: 3.5-5x measured here;
+#: what guards it is FORBIDDEN: main imported c2pa and cryptography for --help),
 #: verify x.jpg includes c2pa, typer and cryptography.x509 (TrustStore parses its anchors).
-BUDGET = {"import provenance": 0.25, "--version": 0.3, "--help": 4.5, "verify x.jpg": 4.0}
+BUDGET = {"import provenance": 0.25, "--version": 0.3, "--help": 6.0, "verify x.jpg": 4.0}
 
 results: list[tuple[str, str, bool | None]] = []  # (row, text, goal met)
 

@@ -31,12 +31,23 @@ class _LazyConsole:
         self._options = options
         self._console: Console | None = None
 
-    def __getattr__(self, name: str) -> Any:
+    def real(self) -> Console:
+        """The Console itself, made now (for rich objects that take one: Progress...)."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+def real_console(console: Console) -> Console:
+    """``err``/``out`` as the rich Console they stand for (rich uses its context manager and
+    other special methods, which a proxy's ``__getattr__`` does not see)."""
+    made = getattr(console, "real", None)
+    return made() if callable(made) else console
 
 
 # markup=False: file names and messages are user data, never rich markup.

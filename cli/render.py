@@ -16,7 +16,7 @@ import typer
 import provenance.batch
 from provenance.report import Report
 
-from .common import EXIT_OK, err, out, stderr_is_terminal
+from .common import EXIT_OK, err, out, real_console, stderr_is_terminal
 
 # -- sign and verify: one file or a whole tree ------------------------------------------------
 #
@@ -71,7 +71,7 @@ class _Renderer:
 
             self._progress = stack.enter_context(Progress(
                 TextColumn(f"{self.kind}ing"), BarColumn(), MofNCompleteColumn(),
-                TimeRemainingColumn(), console=err, transient=True,
+                TimeRemainingColumn(), console=real_console(err), transient=True,
                 redirect_stdout=False, redirect_stderr=False,
             ))
             self._task = self._progress.add_task(self.kind, total=self.total)

@@ -23,6 +23,8 @@ Modules, one job each: :mod:`~provenance.batch.expand` (inputs),
 :mod:`~provenance.batch.documents` (their JSON documents and the tally).
 """
 
+import sys
+import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -66,6 +68,19 @@ _LAZY: dict[str, str] = {
     "verify": "provenance.batch.verify_jobs",
     "ClaimTemplate": "provenance.claims",
 }
+
+
+class _Package(types.ModuleType):
+    """``batch.expand`` is a function and also the name of a submodule: importing the submodule
+    would bind the package attribute to the module; the public function keeps the name."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> object:

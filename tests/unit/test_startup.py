@@ -42,6 +42,10 @@ def test_import_provenance_is_light_and_every_public_name_resolves() -> None:
                     "assert not missing, missing\n"
                     "import provenance.verify\n"
                     "assert provenance.verify.__name__ == 'verify'\n"
+                    "import provenance.batch, provenance.batch.expand\n"
+                    "assert callable(provenance.batch.expand)\n"
+                    "assert all(getattr(provenance.batch, n) is not None\n"
+                    "           for n in provenance.batch.__all__)\n"
                     "from provenance import *")
     assert "c2pa" in mods  # resolving sign/verify does load c2pa
 

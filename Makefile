@@ -60,6 +60,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/serve_load.py
 	$(BIN)/python bench/publish.py
+	$(BIN)/python bench/speed.py  # last: exits 1 when an import budget is exceeded
 
 # Long fuzz runs (the default suite runs tests/fuzz with a few dozen examples per target).
 FUZZ_EXAMPLES ?= 20000

@@ -7,31 +7,87 @@ text, and the ``main()`` handler."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.core
 
-import provenance
-from provenance._versions import version_text
-from provenance.errors import ProvenanceError
-
-from . import topics
 from .common import EXIT_OPERATIONAL, EXIT_USAGE, err, out
-from .doctor import doctor_cmd
-from .identity import identity_app
-from .publish import publish_cmd
-from .registry import registry_app
-from .serve import serve_cmd
-from .sign import sign_cmd, strip_cmd
-from .trust import trust_app
-from .tsa import tsa_app
-from .verify import inspect_cmd, verify_cmd
 
 #: -h as well as --help, on every command (click passes it down to subcommands).
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+# -- the verbs, loaded only when used ---------------------------------------------------------
+#
+# `provenance verify x.jpg` imports cli/verify.py and what it needs, never the other verbs'
+# modules (nor c2pa for --help). A verb is one line below: its name and "module:attribute" in
+# this package, the attribute being a plain typer command function or a typer.Typer group.
+# Registration order is the order of `provenance --help`: commands, then groups.
+
+#: verb name -> "module:attribute" (relative to this package).
+VERBS: dict[str, str] = {}
+
+
+def verb(name: str, target: str) -> None:
+    """Register the verb ``name``, implemented by ``target`` ("module:attribute" in cli/)."""
+    VERBS[name] = target
+
+
+verb("sign", "sign:sign_cmd")
+verb("strip", "sign:strip_cmd")
+verb("verify", "verify:verify_cmd")
+verb("inspect", "verify:inspect_cmd")
+verb("serve", "serve:serve_cmd")
+verb("doctor", "doctor:doctor_cmd")
+verb("publish", "publish:publish_cmd")
+verb("help", "app:help_cmd")
+verb("identity", "identity:identity_app")
+verb("trust", "trust:trust_app")
+verb("tsa", "tsa:tsa_app")
+verb("registry", "registry:registry_app")
+
+
+def load_verb(name: str) -> Any:
+    """The click command of verb ``name`` (its module imported now), or None if unknown."""
+    target = VERBS.get(name)
+    if target is None:
+        return None
+    module, _, attribute = target.partition(":")
+    impl = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+    # Built as typer builds a registered verb: inside a parent (no completion options).
+    parent = typer.Typer(add_completion=False, context_settings=CONTEXT)
+    parent.callback()(_nothing)
+    if isinstance(impl, typer.Typer):
+        parent.add_typer(impl, name=name)
+    else:
+        parent.command(name)(impl)
+    return plain_help(typer.main.get_command(parent).commands[name])  # type: ignore[attr-defined]
+
+
+def _nothing() -> None:
+    """The callback that makes load_verb's parent a group."""
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The root command: lists every registered verb and builds one only when it is needed
+    (invoked, completed, or listed by --help)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*VERBS, *(n for n in super().list_commands(ctx) if n not in VERBS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = self.commands.get(cmd_name)
+        if command is None:
+            command = load_verb(cmd_name)
+            if command is not None:
+                self.commands[cmd_name] = command
+        return command
+
 
 app = typer.Typer(
     name="provenance",
@@ -40,22 +96,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=True,  # provenance --install-completion / --show-completion SHELL
     context_settings=CONTEXT,
+    cls=LazyGroup,
 )
-# Registration order is the order of `provenance --help`: commands, then groups.
-app.command("sign")(sign_cmd)
-app.command("strip")(strip_cmd)
-app.command("verify")(verify_cmd)
-app.command("inspect")(inspect_cmd)
-app.command("serve")(serve_cmd)
-app.command("doctor")(doctor_cmd)
-app.command("publish")(publish_cmd)
-app.add_typer(identity_app, name="identity")
-app.add_typer(trust_app, name="trust")
-app.add_typer(tsa_app, name="tsa")
-app.add_typer(registry_app, name="registry")
 
 
-@app.command("help")
 def help_cmd(
     ctx: typer.Context,
     topic: Annotated[str | None, typer.Argument(
@@ -64,6 +108,8 @@ def help_cmd(
         "tsa) or a command.")] = None,
 ) -> None:
     """Reference pages: the identity folder, config.toml, exit codes, schemas..."""
+    from . import topics
+
     if topic is None:
         out.print(topics.index(), end="")
         return
@@ -86,6 +132,9 @@ def help_cmd(
 def _show_version(value: bool) -> None:
     if value:
         # Package metadata and constants only: --version never imports c2pa's native code.
+        import provenance
+        from provenance._versions import version_text
+
         out.print(version_text(provenance.__version__))
         raise typer.Exit(0)
 
@@ -140,8 +189,12 @@ def plain_help(command: Any) -> Any:
                 param.metavar = _plain_metavar(param) + ("..." if param.nargs == -1 else "")
             # typer lists an argument's Python type beside it and wraps it in {} in the usage
             # line; the metavar says it all.
-            vars(param)["display_type_rich"] = _no_type
+            vars(param)["display_type_rich"] = _no_type  # typer 0.29
             vars(param)["_usage_display_name"] = _usage_name(param)
+            usage = _usage_name(param)  # typer 0.26-0.28
+            vars(param)["get_usage_pieces"] = lambda _ctx, usage=usage: [usage()]
+            if not isinstance(param.type, type):
+                vars(param.type)["get_metavar"] = lambda *_, **__: ""
     _plain_help_option(command)
     for sub in getattr(command, "commands", {}).values():
         plain_help(sub)
@@ -172,6 +225,8 @@ def _usage_name(param: Any) -> Any:
 
 def main() -> None:
     """Entry point: run the app; turn our errors into one line and an exit code."""
+    from provenance.errors import ProvenanceError
+
     try:
         plain_help(typer.main.get_command(app))(prog_name="provenance")
     except ProvenanceError as exc:

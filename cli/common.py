@@ -8,21 +8,66 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 import provenance
-import provenance.batch
 from provenance.errors import IdentityError
-from provenance.identity import Identity, default_identity_dir
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from provenance.identity import Identity
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_OPERATIONAL = 0, 1, 2, 3
 
+
+class _LazyConsole:
+    """A rich Console made on first use: importing rich costs ~30 ms that a verb printing one
+    plain line to a pipe never needs (see ``stderr_is_terminal``)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        """The Console itself, made now (for rich objects that take one: Progress...)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+def real_console(console: Console) -> Console:
+    """``err``/``out`` as the rich Console they stand for (rich uses its context manager and
+    other special methods, which a proxy's ``__getattr__`` does not see)."""
+    made = getattr(console, "real", None)
+    return made() if callable(made) else console
+
+
 # markup=False: file names and messages are user data, never rich markup.
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-out = Console(highlight=False, soft_wrap=True, markup=False)
+err: Console = _LazyConsole(  # type: ignore[assignment]
+    stderr=True, highlight=False, soft_wrap=True, markup=False)
+out: Console = _LazyConsole(highlight=False, soft_wrap=True, markup=False)  # type: ignore[assignment]
+
+#: Variables by which rich may treat a pipe as a terminal; with none set, isatty() decides.
+_FORCING = ("FORCE_COLOR", "FORCE_TERMINAL", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS")
+
+
+def stderr_is_terminal() -> bool:
+    """``err.is_terminal``, without importing rich when stderr is a plain pipe or file."""
+    if not any(os.environ.get(v) for v in _FORCING):
+        try:
+            if not sys.stderr.isatty():
+                return False
+        except (AttributeError, ValueError):
+            return False
+    return bool(err.is_terminal)
 
 
 class Alg(StrEnum):
@@ -74,6 +119,8 @@ def _password_for(directory: Path) -> bytes | None:
 
 
 def _load_identity(directory: Path | None) -> Identity:
+    from provenance.identity import Identity, default_identity_dir
+
     d = directory or default_identity_dir()
     return Identity.load(d, password=_password_for(d))
 
@@ -92,6 +139,8 @@ def _usage(message: str) -> typer.Exit:
 
 @contextlib.contextmanager
 def _executor(jobs: int | None, url: str | None, count: int) -> Any:
+    import provenance.batch
+
     if url is not None:
         with provenance.batch.executor(address=url) as ex:
             yield ex
@@ -106,6 +155,8 @@ def _executor(jobs: int | None, url: str | None, count: int) -> Any:
 def _expand(files: list[Path], recursive: bool, include: list[str] | None,
             exclude: list[str] | None, prune: list[Path]) -> tuple[list[Any], bool]:
     """Items to handle, and whether the inputs named more than single files (a batch)."""
+    import provenance.batch
+
     items = provenance.batch.expand(files, recursive=recursive, include=include or (),
                                     exclude=exclude or (), prune=prune)
     is_batch = any((recursive and f.is_dir()) or

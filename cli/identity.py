@@ -10,12 +10,6 @@ from typing import Annotated
 import typer
 
 from provenance._home import home as home_dir
-from provenance.identity import (
-    Identity,
-    check_free,
-    create_local_identity,
-    default_identity_dir,
-)
 
 from .common import (
     Alg,
@@ -44,6 +38,7 @@ def identity_create(
 ) -> None:
     """Make a local root CA and an author signing certificate (ES256 by default)."""
     from provenance.domain import check_domain_name
+    from provenance.identity import check_free, create_local_identity, default_identity_dir
 
     if domain is not None:
         domain = check_domain_name(domain)
@@ -87,6 +82,8 @@ def identity_import(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing identity.")] = False,
 ) -> None:
     """Import a certificate issued by a real CA, checked against the C2PA profile."""
+    from provenance.identity import Identity, check_free, default_identity_dir
+
     target = directory or default_identity_dir()
     check_free(target, overwrite=force)
     password = os.environ.get("PROVENANCE_KEY_PASSWORD")
@@ -130,7 +127,7 @@ def identity_renew(
     days: Annotated[int, typer.Option(help="Validity of the new certificate.")] = 730,
 ) -> None:
     """Issue a new signing certificate from the identity's own local root."""
-    from provenance.identity import renew_local_identity
+    from provenance.identity import default_identity_dir, renew_local_identity
 
     d = directory or default_identity_dir()
     identity = renew_local_identity(d, password=_password_for(d), validity_days=days)

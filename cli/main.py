@@ -1,9 +1,34 @@
 """Entry point for ``provenance.cli.main:main`` and ``python -m provenance``; the app itself is in
 ``provenance.cli.app``."""
 
-from .app import app, main
+from __future__ import annotations
 
-__all__ = ["app", "main"]
+import sys
+
+__all__ = ["main"]  # and `app`, loaded on first use
+
+
+def main() -> None:
+    """Run the command line. ``provenance --version`` answers here, before typer, rich or any
+    verb is imported (a version check in a script costs the interpreter's start-up and no more)."""
+    if sys.argv[1:] == ["--version"]:
+        import provenance
+        from provenance._versions import version_text
+
+        sys.stdout.write(version_text(provenance.__version__) + "\n")
+        return
+    from .app import main as run
+
+    run()
+
+
+def __getattr__(name: str) -> object:
+    if name == "app":  # provenance.cli.main.app, as before the app moved behind main()
+        from .app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 if __name__ == "__main__":
     main()

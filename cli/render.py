@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 import provenance.batch
 from provenance.report import Report
 
-from .common import EXIT_OK, err, out
+from .common import EXIT_OK, err, out, real_console, stderr_is_terminal
 
 # -- sign and verify: one file or a whole tree ------------------------------------------------
 #
@@ -72,7 +71,7 @@ class _Renderer:
 
             self._progress = stack.enter_context(Progress(
                 TextColumn(f"{self.kind}ing"), BarColumn(), MofNCompleteColumn(),
-                TimeRemainingColumn(), console=err, transient=True,
+                TimeRemainingColumn(), console=real_console(err), transient=True,
                 redirect_stdout=False, redirect_stderr=False,
             ))
             self._task = self._progress.add_task(self.kind, total=self.total)
@@ -136,6 +135,8 @@ class _Renderer:
 
     def summary_table(self) -> None:
         t = self.tally
+        from rich.table import Table
+
         table = Table(title=f"{self.kind.capitalize()} summary", show_header=False)
         table.add_column("what")
         table.add_column("count", justify="right")
@@ -158,6 +159,8 @@ class _Renderer:
 
     def rows_table(self) -> None:
         """The table of one row per file (``verify --table``; needs ``rows=True``), on stdout."""
+        from rich.table import Table
+
         t = Table(title="Verification")
         for col in ("file", "status", "origin", "signer", "result"):
             t.add_column(col)
@@ -174,7 +177,7 @@ def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
     Ctrl-C: work not started is cancelled, files in hand are finished (outputs appear whole or
     not at all), the report file is not written; then exit 130.
     """
-    show = err.is_terminal if progress is None else progress
+    show = stderr_is_terminal() if progress is None else progress
     try:
         with _Renderer(kind=kind, total=total, as_json=as_json, as_jsonl=as_jsonl,
                        report=report, quiet=quiet, progress=show and total > 1,
@@ -223,7 +226,7 @@ _STYLES = {"OK": "bold green", "FAIL": "bold red", "SKIP": "yellow", "WARN": "bo
 def status_line(line: str, through_rich: bool = False) -> None:
     """One OK/FAIL/SKIP/WARN line on stderr, its first word coloured on a terminal (never in
     a pipe; rich honours NO_COLOR)."""
-    if not (through_rich or err.is_terminal):
+    if not (through_rich or stderr_is_terminal()):
         sys.stderr.write(line + "\n")  # the fast path for pipes and logs
         return
     from rich.text import Text

@@ -7,16 +7,17 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 import provenance
 import provenance.batch
-import provenance.identity
 from provenance._home import default_tsa_url
-from provenance.identity import Identity, default_identity_dir
-from provenance.registry.base import Registry
+
+if TYPE_CHECKING:  # imported where used: `provenance --help` loads this module
+    from provenance.identity import Identity
+    from provenance.registry.base import Registry
 
 from .common import (
     P_CARRIER,
@@ -215,6 +216,8 @@ def sign_cmd(
     _check_inputs(items)  # before asking for the passphrase: a typo costs no secret
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)  # every pipeline example writes into one
+    from provenance.identity import Identity, default_identity_dir
+
     directory = identity_dir or default_identity_dir()
     password = _password_for(directory)
     identity = Identity.load(directory, password=password)
@@ -306,7 +309,9 @@ def _open_registry(no_register: bool, dsn: str | None,
 
 
 def _warn_expiry(identity: Identity) -> None:
-    provenance.identity.check_usable(identity)
+    from provenance.identity import check_usable
+
+    check_usable(identity)
     expires = identity.certificate.not_valid_after_utc
     left = expires - datetime.now(UTC)
     if left < timedelta(days=30):

@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from provenance import trust as trust_mod
-
 from .common import _usage, err, out
 
 trust_app = typer.Typer(help="Manage trust anchors (roots whose signers are trusted).",
@@ -27,6 +25,8 @@ def trust_add(
         "one EKU OID a line) to accept as well as C2PA's defaults.")] = None,
 ) -> None:
     """Trust the signers that chain to the certificates in FILE (or at URL)."""
+    from provenance import trust as trust_mod  # cryptography: only when used
+
     if file is None and config is None:
         raise _usage("give a FILE of trust anchors, or --config FILE")
     if config is not None:
@@ -42,6 +42,8 @@ def trust_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List installed trust anchors."""
+    from provenance import trust as trust_mod  # cryptography: only when used
+
     anchors = trust_mod.list_anchors()
     if as_json:
         doc = {"schema": "provenance.trust/v1", "anchors": [
@@ -66,5 +68,7 @@ def trust_remove(
     name: Annotated[str, typer.Argument(help="Anchor name from `trust list`.")],
 ) -> None:
     """Remove an installed trust anchor."""
+    from provenance import trust as trust_mod  # cryptography: only when used
+
     path = trust_mod.remove_anchor(name)
     err.print(f"Removed {path}")

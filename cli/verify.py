@@ -14,8 +14,6 @@ import provenance
 import provenance.batch
 import provenance.policy
 from provenance.errors import InputError, UnsupportedFormat
-from provenance.policyfile import load_policy
-from provenance.report import inspect_document
 
 from .common import (
     EXIT_FAILED,
@@ -166,6 +164,8 @@ def verify_cmd(
     if allow_ai and (policy_file is not None or categories):
         raise _usage("--allow-ai relaxes the default policy only; with --policy use "
                      "[origin] allow, with --fail-on leave out ai")
+    from provenance.policyfile import load_policy  # here: `provenance --help` loads this module
+
     pipeline = load_policy(policy_file) if policy_file is not None else None
     store = _trust_store(trust)
     unsigned: str = "fail"
@@ -370,6 +370,8 @@ def inspect_cmd(
         elif not as_json:
             _print_report(report)
     if as_json:
+        from provenance.report import inspect_document
+
         sys.stdout.write(json.dumps(inspect_document(docs, errors), indent=2,
                                     ensure_ascii=False) + "\n")
     raise typer.Exit(worst)

@@ -9,46 +9,149 @@
 
 __version__ = "0.1.0"
 
+import sys
+import types
+
 from provenance import _checkout
-from provenance.carriers.media import SignedBytes, sign_bytes
-from provenance.carriers.text import inspect_text, sign_text, strip_file, strip_text, verify_text
-from provenance.claims import ClaimTemplate, HumanClaim
-from provenance.errors import (
-    AlreadySigned,
-    CertificateProfileError,
-    IdentityError,
-    InputError,
-    OutputError,
-    ProvenanceError,
-    SigningError,
-    TrustError,
-    UnsupportedFormat,
-    VerificationFailed,
-)
-from provenance.identity import Identity, IdentityInfo, check_certificate_profile
-from provenance.options import Ingredient, SignOptions
-from provenance.policy import (
-    AllOf,
-    AnyOf,
-    FailOn,
-    HumanOrigin,
-    IngredientsIntact,
-    Intact,
-    IssuedBy,
-    MaxAge,
-    NoAIIngredient,
-    OriginIn,
-    Policy,
-    SignerIdentity,
-    TrustedSigner,
-    UnsafeNoOp,
-    default_policy,
-)
-from provenance.policyfile import PolicyError, load_policy
-from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
-from provenance.signing import SignResult, sign
-from provenance.trust import TrustStore
-from provenance.verify import inspect, inspect_fragment, verify
+
+#: typing.TYPE_CHECKING without importing typing (which costs more than the rest of this
+#: module): type checkers treat any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:  # what type checkers see; at run time each name loads on first use
+    from provenance.carriers.media import SignedBytes, sign_bytes
+    from provenance.carriers.text import (
+        inspect_text,
+        sign_text,
+        strip_file,
+        strip_text,
+        verify_text,
+    )
+    from provenance.claims import ClaimTemplate, HumanClaim
+    from provenance.errors import (
+        AlreadySigned,
+        CertificateProfileError,
+        IdentityError,
+        InputError,
+        OutputError,
+        ProvenanceError,
+        SigningError,
+        TrustError,
+        UnsupportedFormat,
+        VerificationFailed,
+    )
+    from provenance.identity import Identity, IdentityInfo, check_certificate_profile
+    from provenance.options import Ingredient, SignOptions
+    from provenance.policy import (
+        AllOf,
+        AnyOf,
+        FailOn,
+        HumanOrigin,
+        IngredientsIntact,
+        Intact,
+        IssuedBy,
+        MaxAge,
+        NoAIIngredient,
+        OriginIn,
+        Policy,
+        SignerIdentity,
+        TrustedSigner,
+        UnsafeNoOp,
+        default_policy,
+    )
+    from provenance.policyfile import PolicyError, load_policy
+    from provenance.report import SCHEMA_ID, Failure, IngredientReport, Report, SignerInfo
+    from provenance.signing import SignResult, sign
+    from provenance.trust import TrustStore
+    from provenance.verify import inspect, inspect_fragment, verify
+
+#: Public name -> the module that defines it. ``import provenance`` loads none of them (nor
+#: c2pa, Pillow or cryptography): the CLI's --version and --help stay cheap, and a verb loads
+#: only what it uses. Each name is imported on first access (PEP 562) and then cached.
+_LAZY: dict[str, str] = {
+    "SignedBytes": "provenance.carriers.media",
+    "sign_bytes": "provenance.carriers.media",
+    "inspect_text": "provenance.carriers.text",
+    "sign_text": "provenance.carriers.text",
+    "strip_file": "provenance.carriers.text",
+    "strip_text": "provenance.carriers.text",
+    "verify_text": "provenance.carriers.text",
+    "ClaimTemplate": "provenance.claims",
+    "HumanClaim": "provenance.claims",
+    "AlreadySigned": "provenance.errors",
+    "CertificateProfileError": "provenance.errors",
+    "IdentityError": "provenance.errors",
+    "InputError": "provenance.errors",
+    "OutputError": "provenance.errors",
+    "ProvenanceError": "provenance.errors",
+    "SigningError": "provenance.errors",
+    "TrustError": "provenance.errors",
+    "UnsupportedFormat": "provenance.errors",
+    "VerificationFailed": "provenance.errors",
+    "Identity": "provenance.identity",
+    "IdentityInfo": "provenance.identity",
+    "check_certificate_profile": "provenance.identity",
+    "Ingredient": "provenance.options",
+    "SignOptions": "provenance.options",
+    "AllOf": "provenance.policy",
+    "AnyOf": "provenance.policy",
+    "FailOn": "provenance.policy",
+    "HumanOrigin": "provenance.policy",
+    "IngredientsIntact": "provenance.policy",
+    "Intact": "provenance.policy",
+    "IssuedBy": "provenance.policy",
+    "MaxAge": "provenance.policy",
+    "NoAIIngredient": "provenance.policy",
+    "OriginIn": "provenance.policy",
+    "Policy": "provenance.policy",
+    "SignerIdentity": "provenance.policy",
+    "TrustedSigner": "provenance.policy",
+    "UnsafeNoOp": "provenance.policy",
+    "default_policy": "provenance.policy",
+    "PolicyError": "provenance.policyfile",
+    "load_policy": "provenance.policyfile",
+    "SCHEMA_ID": "provenance.report",
+    "Failure": "provenance.report",
+    "IngredientReport": "provenance.report",
+    "Report": "provenance.report",
+    "SignerInfo": "provenance.report",
+    "SignResult": "provenance.signing",
+    "sign": "provenance.signing",
+    "TrustStore": "provenance.trust",
+    "inspect": "provenance.verify",
+    "inspect_fragment": "provenance.verify",
+    "verify": "provenance.verify",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """``provenance.verify`` is a function and also the name of a submodule: importing the
+    submodule would bind the package attribute to the module (Python does that for every
+    submodule); the public function keeps the name, as it did when it was imported eagerly."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 _checkout.register()  # a source checkout's cli/ folder as provenance.cli (see _checkout)
 

@@ -9,23 +9,26 @@ it costs two ``stat`` calls and runs ``cli/__init__.py``, a docstring; the verbs
 
 from __future__ import annotations
 
-import importlib.util
+import os
 import sys
-from pathlib import Path
 
 NAME = "provenance.cli"
 
 
 def register() -> None:
     """Make ``provenance.cli`` importable from ``../cli`` when the package has none of its own."""
-    package = Path(__file__).resolve().parent
-    if NAME in sys.modules or (package / "cli" / "__init__.py").is_file():
+    # os.path, not pathlib: this runs on every `import provenance` (and `provenance --version`).
+    package = os.path.dirname(os.path.realpath(__file__))
+    if NAME in sys.modules or os.path.isfile(os.path.join(package, "cli", "__init__.py")):
         return  # an installed wheel, or done already
-    init = package.parent / "cli" / "__init__.py"
-    if not init.is_file() or not (package.parent / "pyproject.toml").is_file():
+    root = os.path.dirname(package)
+    init = os.path.join(root, "cli", "__init__.py")
+    if not os.path.isfile(init) or not os.path.isfile(os.path.join(root, "pyproject.toml")):
         return
+    import importlib.util  # only in a checkout: an installed wheel returned above
+
     spec = importlib.util.spec_from_file_location(
-        NAME, init, submodule_search_locations=[str(init.parent)])
+        NAME, init, submodule_search_locations=[os.path.dirname(init)])
     if spec is None or spec.loader is None:
         return
     module = importlib.util.module_from_spec(spec)

@@ -3,7 +3,8 @@ importing c2pa (the command must stay cheap)."""
 
 from __future__ import annotations
 
-from importlib import metadata
+import os
+import sys
 
 __all__ = ["C2PA_RS_VERSION", "DISTRIBUTION", "SCHEMAS", "version_text"]
 
@@ -20,6 +21,19 @@ SCHEMAS = ("provenance.report/v1", "provenance.results/v1", "provenance.inspect/
 
 
 def _installed(name: str) -> str:
+    # The dist-info folder's name carries the version: found with a directory listing, not
+    # importlib.metadata (whose import alone costs more than the rest of --version).
+    prefix = name.replace("-", "_").lower() + "-"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.lower().startswith(prefix) and folder.endswith(".dist-info"):
+                return folder[len(prefix):-len(".dist-info")]
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

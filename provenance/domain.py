@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import json
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -325,11 +324,6 @@ def check_base_url(base: str) -> str:
                      hint="use https://HOST (plain http:// only for 127.0.0.1 or localhost)")
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect could leave HTTPS: the file must be where it is said to be
-
-
 def fetch_document(base: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Any:
     """GET ``base/.well-known/provenance-identity.json`` (no redirects, bounded).
 
@@ -339,6 +333,11 @@ def fetch_document(base: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_
     """
     import time
     import urllib.error
+    import urllib.request  # here: verifying without --check-domain never touches the network
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None  # a redirect could leave HTTPS: the file must be where it is said to be
 
     url = check_base_url(base) + "/" + WELL_KNOWN
     opener = urllib.request.build_opener(_NoRedirect)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from cryptography import x509
-
-from provenance._dn import format_dn
 from provenance.origin import OriginClass
 from provenance.report import Failure, Report
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = [
     "FAIL_ON_CATEGORIES",
@@ -336,6 +336,8 @@ class IssuedBy:
     @classmethod
     def from_certificates(cls, certificates: Iterable[x509.Certificate]) -> IssuedBy:
         """From certificates (their subjects)."""
+        from provenance._dn import format_dn
+
         return cls(tuple(format_dn(c.subject) for c in certificates))
 
     def check(self, report: Report) -> list[str]:

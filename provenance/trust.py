@@ -12,9 +12,6 @@ import json
 import os
 import re
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -301,6 +298,9 @@ def fetch(url: str, *, timeout: float = 20.0) -> bytes:
     """
     if not url.startswith(("https://", "http://")):
         raise TrustError(f"not an http(s) URL: {url}")
+    import urllib.error  # here: nothing but fetching a trust list the user named needs it
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (scheme checked)
             data: bytes = resp.read(16 * 1024 * 1024)
@@ -326,7 +326,9 @@ def add_anchor(source: Path | str, *, name: str | None = None,
     text = str(source)
     if text.startswith(("https://", "http://")):
         data = fetch(text)
-        default_name = Path(urllib.parse.urlsplit(text).path).stem or "trust-list"
+        from urllib.parse import urlsplit
+
+        default_name = Path(urlsplit(text).path).stem or "trust-list"
         return _install(name or default_name, _parse_bundle(data, text), directory)
     src = Path(source)
     try:

@@ -16,6 +16,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -218,12 +219,19 @@ def test_yaml_examples_work_from_a_local_checkout() -> None:
         (PROJECT / ".pre-commit-hooks.yaml").read_text()
 
 
-def _leaves(command: object, prefix: str = "provenance") -> list[str]:
-    """Every command a person types: ``provenance sign``, ``provenance identity csr``..."""
-    subs: dict[str, object] = getattr(command, "commands", None) or {}
-    if not subs:
+def _leaves(command: Any, prefix: str = "provenance") -> list[str]:
+    """Every command a person types: ``provenance sign``, ``provenance identity csr``...
+    (through list_commands/get_command: the root group loads its verbs only when asked)."""
+    import typer
+
+    if not hasattr(command, "list_commands"):
         return [prefix]
-    return [leaf for name, sub in subs.items() for leaf in _leaves(sub, f"{prefix} {name}")]
+    ctx = typer.Context(command)
+    names = command.list_commands(ctx)
+    if not names:
+        return [prefix]
+    return [leaf for name in names
+            for leaf in _leaves(command.get_command(ctx, name), f"{prefix} {name}")]
 
 
 def test_readme_lists_every_command_and_identity_file() -> None:

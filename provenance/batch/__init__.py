@@ -23,21 +23,76 @@ Modules, one job each: :mod:`~provenance.batch.expand` (inputs),
 :mod:`~provenance.batch.documents` (their JSON documents and the tally).
 """
 
-from provenance._files import atomic_output
-from provenance.batch.documents import (
-    SIGN_RESULTS_SCHEMA_ID,
-    SIGN_SCHEMA_ID,
-    Tally,
-    exit_code,
-    sign_document,
-    verify_document,
-)
-from provenance.batch.executors import default_jobs, executor
-from provenance.batch.expand import Item, expand
-from provenance.batch.results import Failed, Result, Signed, Skipped, Verified
-from provenance.batch.sign_jobs import IdentityRef, sign
-from provenance.batch.verify_jobs import verify
-from provenance.claims import ClaimTemplate
+import sys
+import types
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from provenance._files import atomic_output
+    from provenance.batch.documents import (
+        SIGN_RESULTS_SCHEMA_ID,
+        SIGN_SCHEMA_ID,
+        Tally,
+        exit_code,
+        sign_document,
+        verify_document,
+    )
+    from provenance.batch.executors import default_jobs, executor
+    from provenance.batch.expand import Item, expand
+    from provenance.batch.results import Failed, Result, Signed, Skipped, Verified
+    from provenance.batch.sign_jobs import IdentityRef, sign
+    from provenance.batch.verify_jobs import verify
+    from provenance.claims import ClaimTemplate
+
+#: Public name -> its module, imported on first use (PEP 562): ``provenance verify FILE``
+#: loads the verifying half only, never the signing machinery.
+_LAZY: dict[str, str] = {
+    "atomic_output": "provenance._files",
+    "SIGN_RESULTS_SCHEMA_ID": "provenance.batch.documents",
+    "SIGN_SCHEMA_ID": "provenance.batch.documents",
+    "Tally": "provenance.batch.documents",
+    "exit_code": "provenance.batch.documents",
+    "sign_document": "provenance.batch.documents",
+    "verify_document": "provenance.batch.documents",
+    "default_jobs": "provenance.batch.executors",
+    "executor": "provenance.batch.executors",
+    "Item": "provenance.batch.expand",
+    "expand": "provenance.batch.expand",
+    "Failed": "provenance.batch.results",
+    "Result": "provenance.batch.results",
+    "Signed": "provenance.batch.results",
+    "Skipped": "provenance.batch.results",
+    "Verified": "provenance.batch.results",
+    "IdentityRef": "provenance.batch.sign_jobs",
+    "sign": "provenance.batch.sign_jobs",
+    "verify": "provenance.batch.verify_jobs",
+    "ClaimTemplate": "provenance.claims",
+}
+
+
+class _Package(types.ModuleType):
+    """``batch.expand`` is a function and also the name of a submodule: importing the submodule
+    would bind the package attribute to the module; the public function keeps the name."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "SIGN_RESULTS_SCHEMA_ID",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 from provenance.errors import (
     InputError,
@@ -63,6 +64,8 @@ def _die_with(parent: int) -> None:
 
 
 def _mp_context() -> Any:
+    import multiprocessing  # here, not at import: a single file never starts a pool
+
     methods = multiprocessing.get_all_start_methods()
     if sys.platform.startswith("linux") and "fork" in methods:
         return multiprocessing.get_context("fork")  # fast start; workers rebuild c2pa state
@@ -96,6 +99,8 @@ def executor(jobs: int | None = None, *, address: str | None = None,
     if n == 1:
         yield None
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(),
                                initializer=_worker_init, initargs=(os.getpid(),))
     try:

@@ -296,7 +296,10 @@ def _sign_unpadded(signer: _c2pa.DataHashSigner, body: bytes) -> bytes:
     turn exactly that many pad zeros (3-byte selectors) into 0x10 (4-byte selectors).
     """
     digest = hashlib.sha256(body).digest()
-    length = unstructured.wrapper_length(signer.sign(digest, [(len(body), 0)])) + _A8_MARGIN
+    # The first estimate comes from the size probe (no extra signing pass): its hash was 32
+    # zero bytes (3-byte selectors), so each byte of the real digest >= 16 adds one UTF-8 byte.
+    length = (unstructured.wrapper_length(signer.probe) + sum(b >= 16 for b in digest)
+              + _A8_MARGIN)
     for _ in range(_A8_ATTEMPTS):
         store = signer.sign(digest, [(len(body), length)])
         short = length - unstructured.wrapper_length(store)

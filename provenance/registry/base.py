@@ -156,6 +156,9 @@ class Registry(abc.ABC):
 
     #: where it is, for reports (no password)
     source: str
+    #: True when :meth:`lookup` has already judged each match's signer with this machine's
+    #: trust anchors (a remote server's answers are); False: recovery re-evaluates it
+    judged_at_lookup: bool = False
 
     @abc.abstractmethod
     def add(self, records: Iterable[Record]) -> int:

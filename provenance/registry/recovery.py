@@ -159,7 +159,10 @@ def recover(report: Report, data: bytes, mime: str | None,
             if opened is not None:
                 opened[dsn] = reg
         try:
-            found += [with_current_trust(m, reg, anchors) for m in reg.lookup(fp, limit=limit)]
+            matches = reg.lookup(fp, limit=limit)
+            if not reg.judged_at_lookup:
+                matches = [with_current_trust(m, reg, anchors) for m in matches]
+            found += matches
         finally:
             if opened is None:
                 reg.close()

@@ -87,6 +87,9 @@ class RemoteRegistry(Registry):
     """The resolution API at ``url`` (its root: ``/v1/...`` and ``/.well-known/...`` are
     under it; a URL ending in ``/v1`` is taken as the API itself)."""
 
+    #: every match's manifest is fetched and verified here, its signer judged then
+    judged_at_lookup = True
+
     def __init__(self, url: str, *, token: str | None = None, timeout: float = TIMEOUT,
                  trust: TrustStore | None = None) -> None:
         base = _check_url(url)

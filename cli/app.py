@@ -94,7 +94,7 @@ app = typer.Typer(
     help="Sign human-made files with C2PA Content Credentials and verify them.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=True,  # provenance --install-completion / --show-completion SHELL
+    add_completion=True,  # --install-completion / --show-completion (the calling shell)
     context_settings=CONTEXT,
     cls=LazyGroup,
 )

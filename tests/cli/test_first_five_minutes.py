@@ -5,6 +5,8 @@ already-signed rule, inspect's own document."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,7 +70,11 @@ def test_help_topics_and_completion() -> None:
     assert "tsa_url" in run("help", "config").stdout
     assert "Usage: provenance sign" in run("help", "sign", env=WIDE).stdout
     assert_one_error_line(run("help", "nope"), EXIT_USAGE, "no help topic")
-    script = run("--show-completion", "bash")
+    # typer detects the shell from the process tree: run it from bash, as a user would (a
+    # test runner started by no shell, e.g. under setsid, has none to detect)
+    script = subprocess.run(["bash", "-c", '"$0" -m provenance --show-completion; exit $?',
+                             sys.executable], capture_output=True, text=True, timeout=60,
+                            check=False)
     assert script.returncode == EXIT_OK and "_provenance_completion" in script.stdout
 
 

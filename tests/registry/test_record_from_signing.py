@@ -92,3 +92,25 @@ def test_a_modified_file_is_refused(identity: Identity, tmp_path: Path) -> None:
     assert proc.returncode == EXIT_FAILED, describe(proc)
     assert "do not verify" in proc.stderr and "Traceback" not in proc.stderr
     assert not reg.exists()
+
+
+def test_batch_sign_registers_the_same_records(identity: Identity, tmp_path: Path) -> None:
+    from provenance import batch
+    from provenance.registry import open_registry
+
+    sources = _sources(tmp_path)
+    out = tmp_path / "out"
+    with open_registry(f"sqlite:///{tmp_path / 'reg.sqlite3'}") as reg:
+        results = list(batch.sign([sources["image/jpeg"], sources["text/plain"]],
+                                  identity=identity, out_dir=out, registry=reg))
+        assert all(isinstance(r, batch.Signed) for r in results), results
+        for r in results:
+            assert isinstance(r, batch.Signed)
+            made = r.record
+            reference = record_for(r.output)
+            assert made is not None
+            for f in dataclasses.fields(reference):
+                assert getattr(made, f.name) == getattr(reference, f.name), (r.output, f.name)
+            stored = reg.get(reference.manifest_id)
+            assert stored is not None and stored.phash == reference.phash
+            assert stored.minhash == reference.minhash

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -12,6 +12,7 @@ from provenance._files import atomic_write, check_dir, mode_for, read_input, sam
 from provenance.carriers import Route, media, route, sidecar, text
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import AlreadySigned, OutputError, ProvenanceError
+from provenance.fingerprint import Fingerprint
 from provenance.formats import MediaType, check_structure, identify
 from provenance.identity import Identity, check_usable
 from provenance.options import CarrierName, SignOptions
@@ -37,6 +38,10 @@ class SignResult:
     manifest_file: Path | None = None
     #: what was asked for and not done, in plain words (e.g. no thumbnail for SVG)
     notes: tuple[str, ...] = ()
+    #: the content fingerprint the soft binding was made from, when the output's content is
+    #: the source's byte for byte (JPEG, PNG): registering the output reuses it
+    #: (:func:`provenance.registry.record.record_from_signing`)
+    fingerprint: Fingerprint | None = field(default=None, repr=False, compare=False)
 
 
 def default_output(source: Path) -> Path:
@@ -247,13 +252,17 @@ def sign(
                           carrier=signed.carrier, manifest_file=extra,
                           notes=_thumbnail_note(opts, None))
 
+    fingerprints: list[Fingerprint] = []
+
     def write(fh: BinaryIO) -> tuple[MediaType, bool]:
         return media.sign_into(data, fh, name=src.name, identity=identity, options=opts,
-                               parent=parent_data, parent_name=parent_name, trust=trust)
+                               parent=parent_data, parent_name=parent_name, trust=trust,
+                               fingerprints=fingerprints)
 
     (mtype, repacked), size = atomic_write(dest, mode, write)
     return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded",
-                      notes=_thumbnail_note(opts, mtype.mime))
+                      notes=_thumbnail_note(opts, mtype.mime),
+                      fingerprint=fingerprints[0] if fingerprints else None)
 
 
 def _thumbnail_note(options: SignOptions, mime: str | None) -> tuple[str, ...]:

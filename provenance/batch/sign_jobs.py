@@ -28,7 +28,14 @@ from provenance.identity import Identity
 from provenance.options import CarrierName, SignOptions
 from provenance.policyfile import StoreState, store_state
 from provenance.registry.base import Registry
-from provenance.signing import Plan, default_output, plan, same_signer, up_to_date
+from provenance.signing import (
+    Plan,
+    SignResult,
+    default_output,
+    plan,
+    same_signer,
+    up_to_date,
+)
 from provenance.trust import TrustStore
 
 # -- sign -------------------------------------------------------------------------------------
@@ -149,7 +156,7 @@ def sign(
     """Sign every file; yield one result per file, in input order.
 
     With ``registry``, each signed image or text is registered there: the workers compute
-    the records (:func:`provenance.registry.record.record_for`), this process writes them,
+    the records (:func:`provenance.registry.record.record_from_signing`), this process writes them,
     a few hundred per transaction.
 
     ``options`` (:class:`~provenance.options.SignOptions`) says what to claim, where to write,
@@ -312,15 +319,16 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
                   result.media_type, result.size, result.repacked, carrier=result.carrier,
                   manifest_file=_as_named(item.path, src, None, result.manifest_file)
                   if result.manifest_file is not None else None, notes=result.notes,
-                  record=_record(result.output, store) if spec.register else None)
+                  record=_record(result, store) if spec.register else None)
 
 
-def _record(output: Path, store: TrustStore) -> object | None:
-    """The registry record of a file just signed (None: a type without fingerprints)."""
-    from provenance.registry.record import NotRegistrable, record_for
+def _record(result: SignResult, store: TrustStore) -> object | None:
+    """The registry record of a file just signed (None: a type without fingerprints), from
+    what signing computed (the fingerprint) and one c2pa read of the output."""
+    from provenance.registry.record import NotRegistrable, record_from_signing
 
     try:
-        return record_for(output, trust=store)
+        return record_from_signing(result.output, fingerprint=result.fingerprint, trust=store)
     except NotRegistrable:
         return None
 

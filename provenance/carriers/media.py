@@ -14,7 +14,8 @@ from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
 from provenance.components import components, with_placed
 from provenance.errors import AlreadySigned, InputError
-from provenance.fingerprint.assertion import with_soft_binding
+from provenance.fingerprint import Fingerprint
+from provenance.fingerprint.assertion import with_soft_binding_of
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -139,8 +140,13 @@ def sign_into(
     parent: bytes | None,
     parent_name: str | None,
     trust: TrustStore | None,
+    fingerprints: list[Fingerprint] | None = None,
 ) -> tuple[MediaType, bool]:
     """Sign ``data`` (named ``name``) and write the signed asset to ``out``.
+
+    ``fingerprints``: when given, the soft binding's :class:`Fingerprint` is appended to it
+    where the signed asset's content is provably the source's (JPEG and PNG: the source bytes
+    are written unchanged around the manifest segment), for registration to reuse.
 
     Returns ``(media_type, repacked)``. Raises as :func:`sign_bytes`.
     """
@@ -174,7 +180,7 @@ def sign_into(
         else None
     human = default_claim(mtype, options.claim_for(name), parent is not None)
     manifest = human.manifest(title=Path(name).name, has_parent=parent is not None)
-    manifest = with_soft_binding(manifest, data, mtype.mime)
+    manifest, fp = with_soft_binding_of(manifest, data, mtype.mime)
     parts = components(options) if options.ingredients else ()
     manifest = with_placed(manifest, parts)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
@@ -204,6 +210,8 @@ def sign_into(
         out.write(view[:offset])
         out.write(store)
         out.write(view[offset:])
+        if fingerprints is not None and fp is not None:
+            fingerprints.append(fp)
         return mtype, repacked
     # (6b) Everything else: c2pa embeds.
     _c2pa.sign_stream(

@@ -384,13 +384,22 @@ def _external(
     name: str, data: bytes, store: bytes, carrier: Carrier, trust: TrustStore,
     expected: list[tuple[int, int]],
 ) -> Report:
+    return _external_read(name, data, store, carrier, trust, expected)[0]
+
+
+def _external_read(
+    name: str, data: bytes, store: bytes, carrier: Carrier, trust: TrustStore,
+    expected: list[tuple[int, int]],
+) -> tuple[Report, _c2pa.ManifestStore | None]:
+    """As :func:`_external`, and what c2pa read (None when unreadable): one read gives the
+    registry both its verdict and the manifest store."""
     try:
-        found, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem(),
-                                                  ekus=trust.eku_config())
+        read, exclusions = _c2pa.read_external(_TEXT_MIME, data, store, trust_pem=trust.pem(),
+                                                 ekus=trust.eku_config())
     except _c2pa.ManifestUnreadable as exc:
         return _failure_report(name, carrier, "manifest.unreadable",
-                               f"the manifest is corrupt and cannot be read: {exc}")
-    found = _discount_external_location(found)
+                               f"the manifest is corrupt and cannot be read: {exc}"), None
+    found = _discount_external_location(read)
     report = build_report(name, _TEXT_MIME, found, anchors=trust)
     extra: list[Failure] = []
     # The spec's rule, checked here because c2pa cannot locate an external manifest: the
@@ -401,9 +410,9 @@ def _external(
             "the signed exclusion range does not match where the manifest sits in the text",
         ))
     if not extra:
-        return _with(report, carrier=carrier)
+        return _with(report, carrier=carrier), read
     return _with(report, carrier=carrier, status="invalid",
-                 failures=report.failures + tuple(extra))
+                 failures=report.failures + tuple(extra)), read
 
 
 def _with(report: Report, **changes: Any) -> Report:

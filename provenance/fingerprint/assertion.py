@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from provenance.fingerprint import ISCC_ALG, fingerprint
+from provenance.fingerprint import ISCC_ALG, Fingerprint, fingerprint
 
-__all__ = ["LABEL", "soft_binding", "soft_bindings_of", "with_soft_binding"]
+__all__ = ["LABEL", "soft_binding", "soft_bindings_of", "with_soft_binding",
+           "with_soft_binding_of"]
 
 LABEL = "c2pa.soft-binding"
 
@@ -26,11 +27,18 @@ def with_soft_binding(manifest: dict[str, Any], data: bytes, mime: str) -> dict[
     """``manifest`` plus the ``io.iscc.v0`` soft binding of ``data`` (its content as signed),
     or ``manifest`` unchanged for types that are not fingerprinted (documents, SVG), content
     that cannot be decoded, and audio or video when their extractor is not installed."""
+    return with_soft_binding_of(manifest, data, mime)[0]
+
+
+def with_soft_binding_of(manifest: dict[str, Any], data: bytes, mime: str,
+                         ) -> tuple[dict[str, Any], Fingerprint | None]:
+    """As :func:`with_soft_binding`, and the :class:`Fingerprint` it was made from (None when
+    there is none): registering the signed file reuses it instead of computing it again."""
     fp = fingerprint(data, mime)
     if fp is None:
-        return manifest
+        return manifest, None
     return {**manifest, "assertions": [*manifest.get("assertions", []),
-                                       soft_binding(fp.iscc)]}
+                                       soft_binding(fp.iscc)]}, fp
 
 
 def soft_bindings_of(manifest: dict[str, Any]) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from provenance import _c2pa
 from provenance._files import read_input
 from provenance.carriers import is_text_name, sidecar
 from provenance.errors import InputError
-from provenance.fingerprint import fingerprint, kind_for
+from provenance.fingerprint import Fingerprint, fingerprint, kind_for
 from provenance.fingerprint.assertion import soft_bindings_of
 from provenance.formats import identify
 from provenance.registry._sql import store_json
@@ -24,7 +24,8 @@ from provenance.registry.storebytes import manifest_store_bytes
 from provenance.report import Report
 from provenance.trust import TrustStore
 
-__all__ = ["NotRegistrable", "find_certificate", "find_chain", "record_for"]
+__all__ = ["NotRegistrable", "find_certificate", "find_chain", "record_for",
+           "record_from_signing"]
 
 
 class NotRegistrable(InputError):
@@ -103,7 +104,7 @@ def _read(path: Path, data: bytes, store: TrustStore,
     """(mime, what c2pa read, the bytes that hold the certificate)."""
     from provenance.carriers import text
 
-    trust_pem = store.pem()
+    trust_pem, ekus = store.pem(), store.eku_config()  # the context inspect() reads with
     if is_text_name(path):
         located = text._locate(data, path.name)
         raw = located[1] if located else sidecar.detached_store(path, data)
@@ -111,13 +112,15 @@ def _read(path: Path, data: bytes, store: TrustStore,
             return "text/plain", None, b""
         hashed = located[0] if located else data
         try:
-            found, _ = _c2pa.read_external("text/plain", hashed, raw, trust_pem=trust_pem)
+            found, _ = _c2pa.read_external("text/plain", hashed, raw, trust_pem=trust_pem,
+                                           ekus=ekus)
         except _c2pa.ManifestUnreadable:
             return "text/plain", None, b""
         return "text/plain", found, raw
     mtype = identify(path.name, data)
     try:
-        found_media = _c2pa.read_manifest(mtype.mime, io.BytesIO(data), trust_pem=trust_pem)
+        found_media = _c2pa.read_manifest(mtype.mime, io.BytesIO(data), trust_pem=trust_pem,
+                                          ekus=ekus)
     except _c2pa.ManifestUnreadable:
         return mtype.mime, None, b""
     if found_media is not None:
@@ -126,7 +129,8 @@ def _read(path: Path, data: bytes, store: TrustStore,
     if raw is None:
         return mtype.mime, None, b""
     try:
-        found, _ = _c2pa.read_external(sidecar.OPAQUE_MIME, data, raw, trust_pem=trust_pem)
+        found, _ = _c2pa.read_external(sidecar.OPAQUE_MIME, data, raw, trust_pem=trust_pem,
+                                       ekus=ekus)
     except _c2pa.ManifestUnreadable:
         return mtype.mime, None, b""
     return mtype.mime, found, raw
@@ -150,20 +154,75 @@ def record_for(path: Path | str, *, trust: TrustStore | None = None,
     store = trust if trust is not None else TrustStore.installed()
     # (1) The registry refuses what does not verify.
     rep = report if report is not None else provenance.inspect(p, trust=store)
+    _refuse_broken(p, rep)
+    data = read_input(p)
+    mime, found, holder = _read(p, data, store)
+    return _record(p, data, mime, found, holder, rep, None)
+
+
+def record_from_signing(path: Path | str, *, fingerprint: Fingerprint | None = None,
+                        trust: TrustStore | None = None) -> Record:
+    """The registry record of a file this process has just signed: the same record as
+    :func:`record_for` gives for it, for half the work.
+
+    ``fingerprint`` is :attr:`provenance.SignResult.fingerprint` (the soft binding's, set
+    only where the signed content is the source's byte for byte); without it the signed file
+    is fingerprinted here. One c2pa read (validating, with the anchors of ``trust``) gives
+    both the verdict and the manifest store, where :func:`record_for` inspects the file and
+    then reads it again: the registry still refuses what does not verify. Embedded manifests
+    and text carriers only; anything else (a sidecar) goes through :func:`record_for`.
+
+    Raises:
+        As :func:`record_for`.
+    """
+    from provenance.carriers import text
+    from provenance.reading import build_report
+
+    p = Path(path)
+    store = trust if trust is not None else TrustStore.installed()
+    data = read_input(p)
+    if is_text_name(p):
+        located = text._locate(data, p.name)
+        if located is None:
+            return record_for(p, trust=store)
+        hashed, raw, expected = located
+        # The carrier name only labels the report, which the record does not keep.
+        rep, found = text._external_read(str(p), hashed, raw, "unstructured", store, expected)
+        _refuse_broken(p, rep)
+        return _record(p, data, "text/plain", found, raw, rep, fingerprint)
+    mime = identify(p.name, data).mime
+    try:
+        found = _c2pa.read_manifest(mime, io.BytesIO(data), trust_pem=store.pem(),
+                                    ekus=store.eku_config())
+    except _c2pa.ManifestUnreadable:
+        found = None
+    if found is None:  # not embedded (a sidecar), or unreadable: the general path says why
+        return record_for(p, trust=store)
+    rep = build_report(str(p), mime, found, anchors=store)
+    _refuse_broken(p, rep)
+    return _record(p, data, mime, found, data, rep, fingerprint)
+
+
+def _refuse_broken(p: Path, rep: Report) -> None:
+    """(1) The registry refuses what does not verify."""
     if not rep.intact:
         why = "has no Content Credentials" if rep.status == "unsigned" else \
             "has Content Credentials that do not verify (" + ", ".join(
                 f.code for f in rep.failures[:3]) + ")"
         raise NotRegistrable(f"{p} {why}; the registry refuses it",
                              hint="register only files whose manifest verifies")
-    data = read_input(p)
-    mime, found, holder = _read(p, data, store)
+
+
+def _record(p: Path, data: bytes, mime: str, found: _c2pa.ManifestStore | None,
+            holder: bytes, rep: Report, fp: Fingerprint | None) -> Record:
+    """The record of a verified file from what c2pa read (``fp``: already computed)."""
     if found is None:
         raise NotRegistrable(f"{p}: its manifest cannot be read for registration",
                              hint="check the file with `provenance inspect`")
     kind = kind_for(mime)
     # (2) Registry-side fingerprints of the content as it is (the visible text for text).
-    fp = fingerprint(data, mime) if kind is not None else None
+    if fp is None or fp.kind != kind:
+        fp = fingerprint(data, mime) if kind is not None else None
     if fp is None:
         raise NotRegistrable(f"{p}: {mime} has no content fingerprint, so a stripped copy "
                              "could not be found again",

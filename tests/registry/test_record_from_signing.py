@@ -1,0 +1,116 @@
+"""Registering a file just signed (``record_from_signing``) gives the record ``record_for``
+gives for the same file, with one fingerprint and one c2pa read; a modified file is still
+refused, by it and by ``registry add``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import provenance
+from provenance import _c2pa
+from provenance.fingerprint import fingerprint
+from provenance.identity import Identity
+from provenance.registry import record as record_mod
+from provenance.registry.record import NotRegistrable, record_for, record_from_signing
+from provenance.trust import TrustStore
+from tests.cli.helpers import EXIT_FAILED, describe, run
+from tests.registry.helpers import ESSAY, photo
+
+
+def _sources(tmp: Path) -> dict[str, Path]:
+    jpeg = photo(tmp / "photo.jpg", seed=3)
+    png = tmp / "drawing.png"
+    with Image.open(photo(tmp / "for-png.jpg", seed=4, size=(400, 300))) as img:
+        img.save(png, "PNG")
+    txt = tmp / "essay.txt"
+    txt.write_text(ESSAY, encoding="utf-8")
+    return {"image/jpeg": jpeg, "image/png": png, "text/plain": txt}
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
+              calls: list[str]) -> None:
+    """Count the calls of the real ``owner.name`` (it still runs)."""
+    real: Callable[..., Any] = getattr(owner, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+
+
+def test_the_record_is_the_one_record_for_gives(identity: Identity, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    store = TrustStore.installed()
+    for mime, src in _sources(tmp_path).items():
+        result = provenance.sign(src, tmp_path / f"signed-{src.name}", identity=identity,
+                                 trust=store)
+        if mime == "text/plain":
+            assert result.fingerprint is None  # the signed text is fingerprinted itself
+        else:
+            # The soft binding's fingerprint of the source is the signed file's.
+            assert result.fingerprint is not None
+            assert result.fingerprint == fingerprint(result.output.read_bytes(), mime)
+        reads: list[str] = []
+        prints: list[str] = []
+        _counting(monkeypatch, _c2pa, "read_manifest", reads)
+        _counting(monkeypatch, _c2pa, "read_external", reads)
+        _counting(monkeypatch, record_mod, "fingerprint", prints)
+        fast = record_from_signing(result.output, fingerprint=result.fingerprint, trust=store)
+        assert len(reads) == 1, (mime, reads)  # one validating read: verdict and store
+        assert len(prints) == (1 if mime == "text/plain" else 0), (mime, prints)
+        reads.clear()
+        reference = record_for(result.output, trust=store)
+        assert len(reads) == 2, (mime, reads)  # inspect, then the store
+        monkeypatch.undo()
+        for f in dataclasses.fields(reference):
+            assert getattr(fast, f.name) == getattr(reference, f.name), (mime, f.name)
+        assert fast.kind == ("text" if mime == "text/plain" else "image")
+        assert fast.signer.trusted and fast.signer_cert is not None and fast.store_bytes
+
+
+def test_a_modified_file_is_refused(identity: Identity, tmp_path: Path) -> None:
+    src = photo(tmp_path / "photo.jpg", seed=5)
+    signed = provenance.sign(src, tmp_path / "photo.signed.jpg", identity=identity).output
+    data = bytearray(signed.read_bytes())
+    at = len(data) - 400  # inside the entropy-coded scan, after the manifest
+    data[at] ^= 0x55
+    tampered = tmp_path / "tampered.jpg"
+    tampered.write_bytes(bytes(data))
+    with pytest.raises(NotRegistrable, match="do not verify"):
+        record_from_signing(tampered)
+    with pytest.raises(NotRegistrable, match="do not verify"):
+        record_for(tampered)
+    reg = tmp_path / "elsewhere.sqlite3"
+    proc = run("registry", "add", "--registry", f"sqlite:///{reg}", tampered)
+    assert proc.returncode == EXIT_FAILED, describe(proc)
+    assert "do not verify" in proc.stderr and "Traceback" not in proc.stderr
+    assert not reg.exists()
+
+
+def test_batch_sign_registers_the_same_records(identity: Identity, tmp_path: Path) -> None:
+    from provenance import batch
+    from provenance.registry import open_registry
+
+    sources = _sources(tmp_path)
+    out = tmp_path / "out"
+    with open_registry(f"sqlite:///{tmp_path / 'reg.sqlite3'}") as reg:
+        results = list(batch.sign([sources["image/jpeg"], sources["text/plain"]],
+                                  identity=identity, out_dir=out, registry=reg))
+        assert all(isinstance(r, batch.Signed) for r in results), results
+        for r in results:
+            assert isinstance(r, batch.Signed)
+            made = r.record
+            reference = record_for(r.output)
+            assert made is not None
+            for f in dataclasses.fields(reference):
+                assert getattr(made, f.name) == getattr(reference, f.name), (r.output, f.name)
+            stored = reg.get(reference.manifest_id)
+            assert stored is not None and stored.phash == reference.phash
+            assert stored.minhash == reference.minhash

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,21 +31,8 @@ def registry_add(
     """Register FILES signed elsewhere. Each manifest is validated first; if any does not
     verify, nothing is registered."""
     from provenance.registry import open_registry
-    from provenance.registry.record import record_for
 
-    store = _trust_store(trust)
-    records = []
-    worst = EXIT_OK
-    for path in files:
-        try:
-            records.append(record_for(path, trust=store))
-        except ProvenanceError as exc:
-            shown = str(exc)
-            err.print(f"FAIL {shown}" if shown.startswith(str(path)) else f"FAIL {path}: {shown}")
-            worst = max(worst, exc.exit_code)
-    if worst != EXIT_OK:
-        err.print("nothing registered")
-        raise typer.Exit(worst)
+    records = _validated_records(files, _trust_store(trust), "nothing registered")
     with open_registry(registry_dsn) as reg:
         new = reg.add(records)
         for r in records:
@@ -130,26 +117,13 @@ def registry_push(
     soft-binding resolution API. Each manifest is validated first, as by `registry add`;
     if any does not verify, nothing is published."""
     from provenance.registry import open_registry
-    from provenance.registry.record import record_for
     from provenance.registry.remote import is_url
 
     if not is_url(registry_url):
         err.print(f"error: --registry {registry_url} is not a server URL; `registry add` "
                   "registers into a database")
         raise typer.Exit(2)
-    store = _trust_store(trust)
-    records = []
-    worst = EXIT_OK
-    for path in files:
-        try:
-            records.append(record_for(path, trust=store))
-        except ProvenanceError as exc:
-            shown = str(exc)
-            err.print(f"FAIL {shown}" if shown.startswith(str(path)) else f"FAIL {path}: {shown}")
-            worst = max(worst, exc.exit_code)
-    if worst != EXIT_OK:
-        err.print("nothing published")
-        raise typer.Exit(worst)
+    records = _validated_records(files, _trust_store(trust), "nothing published")
     with open_registry(registry_url, token=token) as reg:
         new = reg.add(records)
         for r in records:
@@ -215,3 +189,23 @@ def token_revoke(
     with open_registry(registry_dsn, create=False) as reg:
         info = revoke_token(reg, token_id)
     err.print(f"Revoked {info.id} ({info.revoked_at})")
+
+
+def _validated_records(files: list[Path], store: Any, nothing: str) -> list[Any]:
+    """The registry record of every file, each manifest validated first; if any does not
+    verify, one FAIL line per such file, then ``nothing`` and the worst exit code."""
+    from provenance.registry.record import record_for
+
+    records = []
+    worst = EXIT_OK
+    for path in files:
+        try:
+            records.append(record_for(path, trust=store))
+        except ProvenanceError as exc:
+            shown = str(exc)
+            err.print(f"FAIL {shown}" if shown.startswith(str(path)) else f"FAIL {path}: {shown}")
+            worst = max(worst, exc.exit_code)
+    if worst != EXIT_OK:
+        err.print(nothing)
+        raise typer.Exit(worst)
+    return records

@@ -368,15 +368,20 @@ def _add_extras(builder: Any, parent: tuple[str, str, BinaryIO] | None,
 
 
 def read_manifest(mime: str, stream: BinaryIO, *, trust_pem: str | None,
-                  ekus: str | None = None) -> ManifestStore | None:
+                  ekus: str | None = None, located: bytes | None = None,
+                  ) -> ManifestStore | None:
     """Read and validate the manifest store in ``stream``; None when there is none.
+
+    ``located``: the manifest store's bytes, already taken from the asset by the caller (a
+    JPEG's APP11 segments): c2pa validates it against the asset without locating it again
+    (two passes over the asset instead of three).
 
     Raises:
         ManifestUnreadable: a manifest is there but cannot be parsed.
     """
     ctx = _context(trust_pem, ekus)
     try:
-        with c2pa.Reader(mime, stream, context=ctx) as reader:
+        with c2pa.Reader(mime, stream, located, context=ctx) as reader:
             store = json.loads(reader.json())
             state = reader.get_validation_state()
             signatures = _signatures(reader)

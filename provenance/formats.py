@@ -12,10 +12,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from provenance import zipguard
+from provenance import jumbf, zipguard
 from provenance.errors import InputError, UnsupportedFormat
 
-__all__ = ["MediaType", "check_structure", "media_type_for_name", "repack_zip_stored", "sniff"]
+__all__ = ["MediaType", "check_structure", "has_manifest_store", "media_type_for_name",
+           "repack_zip_stored", "sniff"]
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,25 @@ def _check_jpeg(data: bytes) -> str | None:
             return None
         pos += 2 + length
     return "no image data"
+
+
+def has_manifest_store(mime: str, data: bytes) -> bool:
+    """Whether ``data`` already carries a C2PA manifest store, looked for where the format
+    keeps it: a JPEG's APP11 segments before the scan, a PNG's ``caBX`` chunk (chunk headers
+    only); other types anywhere in the bytes. ``data`` may be an mmap."""
+    if mime == "image/jpeg":
+        return jumbf.jpeg_header(lambda at, n: data[at:at + n])[0]
+    if mime == "image/png":
+        pos, size = 8, len(data)
+        while pos + 8 <= size:
+            length, ctype = struct.unpack(">I4s", data[pos:pos + 8])
+            if ctype == b"caBX":
+                return True
+            if ctype == b"IEND":
+                return False
+            pos += 12 + length
+        return False
+    return jumbf.STORE_UUID in data
 
 
 def _check_png(data: bytes) -> str | None:

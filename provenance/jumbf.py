@@ -13,9 +13,11 @@ typed with the C2PA manifest-store UUID, with the label flag set and the label `
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import BinaryIO
 
-__all__ = ["STORE_UUID", "active_label", "find_manifest_store"]
+__all__ = ["STORE_UUID", "active_label", "find_manifest_store", "jpeg_header",
+           "stream_reader"]
 
 #: The description-box type UUID of a C2PA manifest store ("c2pa" + 0011-0010-8000-00AA00389B71).
 STORE_UUID = bytes.fromhex("6332706100110010800000aa00389b71")
@@ -125,3 +127,75 @@ def active_label(store: bytes) -> str | None:
         if kind == b"jumb":
             return _label(store, body, end)
     return None
+
+
+# -- a JPEG's manifest, where JPEG keeps it -----------------------------------------------------
+#
+# C2PA embeds a JPEG's manifest store in APP11 segments (JPEG XT / ISO 19566-5 boxes) among the
+# marker segments before the first start of scan: each segment is ``FF EB``, its length, the
+# common identifier ``JP``, a 2-byte box instance number, a 4-byte packet sequence number
+# (from 1), then the box's LBox and TBox (repeated in every packet) and the next part of its
+# payload. Walking the segment headers reads a few kilobytes of a 50 MB photo, not all of it.
+
+#: A bound on the marker segments walked before the scan (each is at least 4 bytes long).
+_MAX_SEGMENTS = 65536
+
+
+def stream_reader(stream: BinaryIO) -> Callable[[int, int], bytes]:
+    """``read_at(offset, n)`` over a seekable stream (for :func:`jpeg_header`)."""
+    def read_at(offset: int, n: int) -> bytes:
+        stream.seek(offset)
+        return stream.read(n)
+    return read_at
+
+
+def jpeg_header(read_at: Callable[[int, int], bytes]) -> tuple[bool, bytes | None]:
+    """Look at a JPEG's marker segments up to its first start of scan.
+
+    ``read_at(offset, n)`` returns up to ``n`` bytes at ``offset`` (``data[o:o + n]`` of bytes
+    or an mmap, or :func:`stream_reader`).
+
+    Returns ``(has_store, store)``: ``has_store`` is True when an APP11 segment carries the
+    C2PA manifest-store box type; ``store`` is that manifest store reassembled from its
+    packets, or None unless the layout is the plain one c2pa writes: one box instance, its
+    packets numbered 1..n in order, their lengths adding up to the box's, a C2PA store
+    superbox (anything else is left to c2pa's own parser).
+    """
+    pos, seen = 2, 0
+    if read_at(0, 2) != b"\xff\xd8":
+        return False, None
+    packets: list[tuple[bytes, int, bytes]] = []
+    has_store = False
+    while seen < _MAX_SEGMENTS:
+        seen += 1
+        head = read_at(pos, 4)
+        if len(head) < 2 or head[0] != 0xFF:
+            break
+        marker = head[1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        if marker in (0xDA, 0xD9) or len(head) < 4:
+            break
+        length = int.from_bytes(head[2:4], "big")
+        if length < 2:
+            break
+        if marker == 0xEB:
+            body = read_at(pos + 4, length - 2)
+            if body[:2] == b"JP" and len(body) >= 16:
+                packets.append((body[2:4], int.from_bytes(body[4:8], "big"), body[8:]))
+                has_store = has_store or STORE_UUID in body
+        pos += 2 + length
+    if not has_store or len({p[0] for p in packets}) != 1:
+        return has_store, None
+    if [p[1] for p in packets] != list(range(1, len(packets) + 1)):
+        return has_store, None
+    first = packets[0][2]
+    store = first + b"".join(p[2][8:] for p in packets[1:])
+    size = struct.unpack_from(">I", first, 0)[0]
+    if first[4:8] != b"jumb" or size != len(store) or not _is_store(store, 4, len(store)):
+        return has_store, None
+    return has_store, store

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from provenance._files import atomic_write, check_dir, mode_for, read_input, same_file
+from provenance._files import (
+    atomic_write,
+    check_dir,
+    mapped_input,
+    mode_for,
+    read_input,
+    same_file,
+)
 from provenance.carriers import Route, media, route, sidecar, text
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import AlreadySigned, OutputError, ProvenanceError
 from provenance.fingerprint import Fingerprint
-from provenance.formats import MediaType, check_structure, identify
+from provenance.formats import MediaType, check_structure, identify, media_type_for_name
 from provenance.identity import Identity, check_usable
 from provenance.options import CarrierName, SignOptions
 from provenance.policy import _dn_attrs
@@ -224,45 +232,61 @@ def sign(
     if dest.is_dir():
         raise OutputError(f"the output {dest} is a directory",
                           hint="use --out-dir DIR to write into a directory")
-    data = read_input(src)
-    if dest.exists() and way == "media":
-        # A bad input is reported as such, not as a clash with an existing output.
-        check_structure(src.name, identify(src.name, data), data)
-    _check_overwrite(planned, opts, identity, trust)
-    parent_path = opts.parent
-    parent_data = read_input(parent_path, "parent file") if parent_path is not None else None
-    parent_name = parent_path.name if parent_path is not None else None
-    check_dir(dest)
-    mode = mode_for(src)
-    if way == "sidecar":
-        return _sign_sidecar(src, dest, data, identity=identity, options=opts, trust=trust,
-                             mode=mode)
-    if way == "text":
-        signed = text.sign_text_bytes(
-            data, name=src.name, identity=identity, options=dataclasses.replace(
-                opts, carrier=chosen),
-            parent=parent_data, parent_name=parent_name, trust=trust,
-        )
-        extra = None
-        if signed.store is not None:
-            extra = planned.manifest_file or _link_target(dest, opts.manifest_url)
-            atomic_write(extra, 0o644, lambda fh: fh.write(signed.store or b""))
-        atomic_write(dest, mode, lambda fh: fh.write(signed.data))
-        return SignResult(src, dest, text.media_type_for(src.name), len(signed.data), False,
-                          carrier=signed.carrier, manifest_file=extra,
-                          notes=_thumbnail_note(opts, None))
+    with contextlib.ExitStack() as stack:
+        source_file: BinaryIO | None = None
+        if way == "media" and _mappable(src):
+            # A JPEG or PNG is mapped, not read: hashed, parsed and decoded in place, its
+            # unchanged tail copied to the output by the kernel.
+            data, source_file = stack.enter_context(mapped_input(src))
+        else:
+            data = read_input(src)
+        if dest.exists() and way == "media":
+            # A bad input is reported as such, not as a clash with an existing output.
+            check_structure(src.name, identify(src.name, data), data)
+        _check_overwrite(planned, opts, identity, trust)
+        parent_path = opts.parent
+        parent_data = read_input(parent_path, "parent file") if parent_path is not None else None
+        parent_name = parent_path.name if parent_path is not None else None
+        check_dir(dest)
+        mode = mode_for(src)
+        if way == "sidecar":
+            return _sign_sidecar(src, dest, data, identity=identity, options=opts, trust=trust,
+                                 mode=mode)
+        if way == "text":
+            signed = text.sign_text_bytes(
+                data, name=src.name, identity=identity, options=dataclasses.replace(
+                    opts, carrier=chosen),
+                parent=parent_data, parent_name=parent_name, trust=trust,
+            )
+            extra = None
+            if signed.store is not None:
+                extra = planned.manifest_file or _link_target(dest, opts.manifest_url)
+                atomic_write(extra, 0o644, lambda fh: fh.write(signed.store or b""))
+            atomic_write(dest, mode, lambda fh: fh.write(signed.data))
+            return SignResult(src, dest, text.media_type_for(src.name), len(signed.data), False,
+                              carrier=signed.carrier, manifest_file=extra,
+                              notes=_thumbnail_note(opts, None))
 
-    fingerprints: list[Fingerprint] = []
+        fingerprints: list[Fingerprint] = []
 
-    def write(fh: BinaryIO) -> tuple[MediaType, bool]:
-        return media.sign_into(data, fh, name=src.name, identity=identity, options=opts,
-                               parent=parent_data, parent_name=parent_name, trust=trust,
-                               fingerprints=fingerprints)
+        def write(fh: BinaryIO) -> tuple[MediaType, bool]:
+            return media.sign_into(data, fh, name=src.name, identity=identity, options=opts,
+                                   parent=parent_data, parent_name=parent_name, trust=trust,
+                                   fingerprints=fingerprints, source=source_file)
 
-    (mtype, repacked), size = atomic_write(dest, mode, write)
-    return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded",
-                      notes=_thumbnail_note(opts, mtype.mime),
-                      fingerprint=fingerprints[0] if fingerprints else None)
+        (mtype, repacked), size = atomic_write(dest, mode, write)
+        return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded",
+                          notes=_thumbnail_note(opts, mtype.mime),
+                          fingerprint=fingerprints[0] if fingerprints else None)
+
+
+#: Types signed on the data-hash route from a memory map of the source (see media.sign_into).
+_MAPPED = frozenset({"image/jpeg", "image/png"})
+
+
+def _mappable(src: Path) -> bool:
+    named = media_type_for_name(src.name)
+    return named is not None and named.mime in _MAPPED
 
 
 def _thumbnail_note(options: SignOptions, mime: str | None) -> tuple[str, ...]:

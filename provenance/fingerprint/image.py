@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import base64
 import io
+import mmap
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,14 +28,23 @@ if TYPE_CHECKING:
 
     from provenance.fingerprint import Fingerprint
 
-__all__ = ["dct_matrix", "grayscale_32", "image_fingerprint", "iscc_image_code", "phash",
-           "pixels_32"]
+__all__ = ["as_file", "dct_matrix", "grayscale_32", "image_fingerprint", "iscc_image_code",
+           "phash", "pixels_32"]
 
 _SIZE = 32
 #: ISCC header of a 64-bit Content-Code Image v0 (MainType CONTENT, SubType IMAGE).
 _IMAGE_HEADER = b"\x21\x01"
 #: coefficients closer to their median than this are left to iscc-core (float rounding).
 _TIE = 1e-6
+
+
+def as_file(data: bytes) -> BinaryIO:
+    """``data`` as a file for Pillow without copying it: bytes through BytesIO (which shares
+    them), an mmap (a large file mapped by the signer) read in place from its start."""
+    if isinstance(data, mmap.mmap):
+        data.seek(0)
+        return data
+    return io.BytesIO(data)
 
 
 def pixels_32(data: bytes, *, fast: bool = False) -> npt.NDArray[np.uint8] | None:
@@ -44,7 +54,7 @@ def pixels_32(data: bytes, *, fast: bool = False) -> npt.NDArray[np.uint8] | Non
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as opened:
+        with Image.open(as_file(data)) as opened:
             if fast and opened.format == "JPEG":
                 opened.draft("L", (_SIZE * 2, _SIZE * 2))
             # In place: without an orientation to apply, the default makes a full-size copy

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from provenance import jumbf, zipguard
 from provenance.carriers import html, structured, unstructured
 from provenance.errors import ProvenanceError
-from provenance.formats import check_structure, identify
+from provenance.formats import check_structure, has_manifest_store, identify
 from tests.assets import build
 
 # A generous bound per example: catches a blow-up, not a slow machine.
@@ -202,3 +202,43 @@ def test_tsa_answers_any_body_with_a_response(body: bytes) -> None:
     assert isinstance(tsa, TimestampAuthority)
     answer = tsa.respond(body)
     assert isinstance(answer, bytes) and answer[:1] == b"\x30"
+
+
+def _with_app11() -> bytes:
+    """The test JPEG with a C2PA-typed JPEG XT box in an APP11 segment after SOI."""
+    jumd = b"\x00\x00\x00\x1ejumd" + jumbf.STORE_UUID + b"\x03c2pa\x00"
+    box = (8 + len(jumd) + 30).to_bytes(4, "big") + b"jumb" + jumd + b"\x00" * 30
+    seg = b"JP" + b"\x00\x01" + (1).to_bytes(4, "big") + box
+    return _real("photo.jpg")[:2] + b"\xff\xeb" + (len(seg) + 2).to_bytes(2, "big") + seg + \
+        _real("photo.jpg")[2:]
+
+
+@given(st.builds(lambda d, flips, cut: _flip(d, flips, cut), st.just(b""),
+                 st.lists(st.tuples(st.integers(0, 1 << 30), st.integers(0, 255)),
+                          max_size=8), st.none() | st.integers(1, 1 << 30)))
+def test_jpeg_header_walk_never_fails(data: bytes) -> None:
+    start = time.monotonic()
+    has, store = jumbf.jpeg_header(lambda o, n: data[o:o + n])
+    assert store is None or (has and store[4:8] == b"jumb")
+    assert has_manifest_store("image/jpeg", data) == has
+    assert time.monotonic() - start < BOUND
+
+
+def _flip(_: bytes, flips: list[tuple[int, int]], cut: int | None) -> bytes:
+    buf = bytearray(_with_app11())
+    for pos, value in flips:
+        buf[pos % len(buf)] = value
+    if cut is not None:
+        del buf[cut % len(buf):]
+    return bytes(buf)
+
+
+def test_jpeg_header_finds_the_planted_box() -> None:
+    data = _with_app11()
+    has, store = jumbf.jpeg_header(lambda o, n: data[o:o + n])
+    assert has and store is not None and len(store) == 8 + 30 + 30
+
+
+@given(_mutated("photo.png"))
+def test_png_manifest_walk_never_fails(data: bytes) -> None:
+    assert has_manifest_store("image/png", data) in (True, False)

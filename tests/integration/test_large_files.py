@@ -216,7 +216,7 @@ def _both_routes(data: bytes, store: TrustStore,
 
 def _tampered(signed: bytes, where: str) -> bytes:
     out = bytearray(signed)
-    start, length = _segment(signed)
+    start, _ = _segment(signed)
     if where == "scan":
         out[jpeg_scan_byte(signed)] ^= 0x01
     elif where == "header":  # a JFIF byte, before the manifest
@@ -247,3 +247,16 @@ def test_short_verify_route_gives_c2pa_s_verdict(where: str, tmp_path: Path,
         assert short_reads <= 2 * len(data) + 65536
     else:
         assert not fast.intact, f"{where}: {fast.status}"
+
+
+def test_in_place_from_a_map(tmp_path: Path, identity: Identity,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_files, "_ASIDE_MIN", 1)  # the source itself is moved aside
+    src = _photo(tmp_path)
+    before = src.read_bytes()
+    sign(src, identity=identity, in_place=True)
+    after = src.read_bytes()
+    start, length = _segment(after)
+    assert after[:start] + after[start + length:] == before
+    assert inspect(src).status == "trusted"
+    assert [p.name for p in tmp_path.iterdir()] == ["photo.jpg"]

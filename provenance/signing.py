@@ -280,13 +280,20 @@ def sign(
                           fingerprint=fingerprints[0] if fingerprints else None)
 
 
-#: Types signed on the data-hash route from a memory map of the source (see media.sign_into).
+#: Types signed on the data-hash route from a memory map of the source (see media.sign_into),
+#: from this size on (a small file is read: one read costs less than a map's page faults).
 _MAPPED = frozenset({"image/jpeg", "image/png"})
+_MAP_MIN = 4 << 20
 
 
 def _mappable(src: Path) -> bool:
     named = media_type_for_name(src.name)
-    return named is not None and named.mime in _MAPPED
+    if named is None or named.mime not in _MAPPED:
+        return False
+    try:
+        return src.stat().st_size >= _MAP_MIN
+    except OSError:
+        return False  # read_input says what is wrong
 
 
 def _thumbnail_note(options: SignOptions, mime: str | None) -> tuple[str, ...]:

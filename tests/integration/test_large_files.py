@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from provenance import _c2pa, _files, inspect, jumbf, sign
+from provenance import _c2pa, _files, inspect, jumbf, sign, signing
 from provenance.carriers import media
 from provenance.errors import OutputError
 from provenance.fingerprint import fingerprint
@@ -28,6 +28,39 @@ from provenance.report import Report
 from provenance.trust import TrustStore
 from tests.assets import build as assets
 from tests.integration.test_sign_verify import jpeg_scan_byte
+
+
+@pytest.fixture(autouse=True)
+def _large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file here takes the large-file path (map, hash thread, kernel copy): the test
+    images are small, the thresholds are what make it the path of large files only."""
+    monkeypatch.setattr(signing, "_MAP_MIN", 0)
+    monkeypatch.setattr(media, "_THREADED_HASH", 0)
+
+
+def test_the_large_path_is_taken(tmp_path: Path, identity: Identity,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    mapped: list[Path] = []
+    copied: list[int] = []
+    real_map, real_copy = signing.mapped_input, media.copy_tail
+
+    def spy_map(path: Path, what: str = "file") -> Any:
+        mapped.append(path)
+        return real_map(path, what)
+
+    def spy_copy(source: Any, offset: int, out: Any) -> None:
+        copied.append(offset)
+        real_copy(source, offset, out)
+
+    monkeypatch.setattr(signing, "mapped_input", spy_map)
+    monkeypatch.setattr(media, "copy_tail", spy_copy)
+    src = _photo(tmp_path)
+    sign(src, tmp_path / "out.jpg", identity=identity)
+    assert mapped == [src] and len(copied) == 1
+    monkeypatch.setattr(signing, "_MAP_MIN", 4 << 20)  # a small file is read as before
+    sign(src, tmp_path / "small.jpg", identity=identity)
+    assert mapped == [src] and len(copied) == 1
+    assert inspect(tmp_path / "small.jpg").status == "trusted"
 
 
 def _segment(data: bytes) -> tuple[int, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import mmap
 import os
 import re
@@ -75,79 +74,27 @@ def read_input(path: Path, what: str = "file") -> bytes:
 
 
 @contextlib.contextmanager
-def mapped_input(path: Path, what: str = "file") -> Iterator[tuple[bytes, BinaryIO]]:
+def mapped_input(path: Path, what: str = "file") -> Iterator[bytes]:
     """``path``'s bytes as a read-only memory map (same errors as :func:`open_input`): hashing,
     parsing and decoding a large file read the page cache, and no copy of it is made.
 
-    Yields ``(data, file)``: an mmap (typed as bytes: it slices, indexes and hashes like
-    them; b"" for an empty file) and the open file it maps (for :func:`copy_tail`). Keep
-    both only inside the ``with``.
+    Yields an mmap (typed as bytes: it slices, indexes and hashes like them); b"" for an
+    empty file. Keep it only inside the ``with``.
     """
     with open_input(path, what) as fh:
         try:
             if os.fstat(fh.fileno()).st_size == 0:
-                yield b"", fh
+                yield b""
                 return
             mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}",
                              ) from exc
         try:
-            yield mapped, fh  # type: ignore[misc]
+            yield mapped  # type: ignore[misc]
         finally:
             with contextlib.suppress(BufferError):  # a view still held: the GC closes it
                 mapped.close()
-
-
-def copy_tail(source: BinaryIO | int, offset: int, out: BinaryIO) -> None:
-    """Append ``source``'s bytes from ``offset`` to its end to ``out``, copied by the kernel
-    (``os.copy_file_range``, else ``os.sendfile``): they never pass through this process.
-    Falls back to reading and writing where neither applies.
-
-    Raises:
-        OSError: reading or writing failed.
-    """
-    src_fd = source if isinstance(source, int) else source.fileno()
-    out.flush()
-    dst_fd = out.fileno()
-    left = os.fstat(src_fd).st_size - offset
-    pos = offset
-    for copy in (_copy_file_range, _sendfile):
-        try:
-            while left > 0:
-                done = copy(src_fd, dst_fd, pos, left)
-                if done <= 0:
-                    break
-                pos += done
-                left -= done
-        except OSError as exc:
-            if exc.errno not in _NO_KERNEL_COPY or pos != offset:
-                raise
-            continue
-        break
-    out.seek(0, os.SEEK_END)  # the kernel moved the descriptor: resynchronise the buffer
-    while left > 0:
-        chunk = os.pread(src_fd, min(BUFFER, left), pos)
-        if not chunk:
-            break
-        out.write(chunk)
-        pos += len(chunk)
-        left -= len(chunk)
-
-
-# A kernel copy that is not possible here (old kernel, other filesystems, sandboxes).
-_NO_KERNEL_COPY = frozenset({errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP,
-                             errno.EBADF, errno.EPERM})
-
-
-def _copy_file_range(src: int, dst: int, pos: int, count: int) -> int:
-    if not hasattr(os, "copy_file_range"):
-        raise OSError(errno.ENOSYS, "no copy_file_range")
-    return os.copy_file_range(src, dst, min(count, 1 << 30), pos)
-
-
-def _sendfile(src: int, dst: int, pos: int, count: int) -> int:
-    return os.sendfile(dst, src, pos, min(count, 1 << 30))
 
 
 def read_stdin(stream: BinaryIO, max_mb: int = MAX_STDIN_MB) -> bytes:

@@ -233,11 +233,10 @@ def sign(
         raise OutputError(f"the output {dest} is a directory",
                           hint="use --out-dir DIR to write into a directory")
     with contextlib.ExitStack() as stack:
-        source_file: BinaryIO | None = None
         if way == "media" and _mappable(src):
-            # A JPEG or PNG is mapped, not read: hashed, parsed and decoded in place, its
-            # unchanged tail copied to the output by the kernel.
-            data, source_file = stack.enter_context(mapped_input(src))
+            # A large JPEG or PNG is mapped, not read: hashed, parsed, decoded and written
+            # out from the page cache, with no copy of it in this process.
+            data = stack.enter_context(mapped_input(src))
         else:
             data = read_input(src)
         if dest.exists() and way == "media":
@@ -272,7 +271,7 @@ def sign(
         def write(fh: BinaryIO) -> tuple[MediaType, bool]:
             return media.sign_into(data, fh, name=src.name, identity=identity, options=opts,
                                    parent=parent_data, parent_name=parent_name, trust=trust,
-                                   fingerprints=fingerprints, source=source_file)
+                                   fingerprints=fingerprints)
 
         (mtype, repacked), size = atomic_write(dest, mode, write)
         return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded",

@@ -1,6 +1,7 @@
-"""Large files (issue 15): a JPEG/PNG is signed from a memory map with its tail copied by the
-kernel, an existing output is moved aside before the new one goes in, a JPEG's manifest is
-looked for (and, when verifying, taken) only from its APP11 segments before the scan.
+"""Large files (issue 15): a JPEG/PNG is signed from a memory map (hashed on a thread beside
+the fingerprint's decode, written out from the map), an existing output is moved aside before
+the new one goes in, a JPEG's manifest is looked for (and, when verifying, taken) only from
+its APP11 segments before the scan.
 
 The outputs and verdicts must be exactly what the plain paths give: the soft binding's value
 is the fingerprint of the source's bytes, the bytes around the manifest segment are the
@@ -41,26 +42,22 @@ def _large(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_large_path_is_taken(tmp_path: Path, identity: Identity,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     mapped: list[Path] = []
-    copied: list[int] = []
-    real_map, real_copy = signing.mapped_input, media.copy_tail
+    real_map = signing.mapped_input
 
     def spy_map(path: Path, what: str = "file") -> Any:
         mapped.append(path)
         return real_map(path, what)
 
-    def spy_copy(source: Any, offset: int, out: Any) -> None:
-        copied.append(offset)
-        real_copy(source, offset, out)
-
     monkeypatch.setattr(signing, "mapped_input", spy_map)
-    monkeypatch.setattr(media, "copy_tail", spy_copy)
     src = _photo(tmp_path)
     sign(src, tmp_path / "out.jpg", identity=identity)
-    assert mapped == [src] and len(copied) == 1
+    assert mapped == [src]
     monkeypatch.setattr(signing, "_MAP_MIN", 4 << 20)  # a small file is read as before
     sign(src, tmp_path / "small.jpg", identity=identity)
-    assert mapped == [src] and len(copied) == 1
+    assert mapped == [src]
     assert inspect(tmp_path / "small.jpg").status == "trusted"
+    out, small = (tmp_path / "out.jpg").read_bytes(), (tmp_path / "small.jpg").read_bytes()
+    assert _segment(out) == _segment(small)  # the same layout either way
 
 
 def _segment(data: bytes) -> tuple[int, int]:
@@ -91,7 +88,7 @@ def test_signed_jpeg_is_the_source_around_the_manifest(tmp_path: Path,
     out = result.output.read_bytes()
     start, length = _segment(out)
     assert out[:start] == data[:start]
-    assert out[start + length:] == data[start:]  # the tail, copied by the kernel
+    assert out[start + length:] == data[start:]  # the tail, written from the map
     assert result.size == len(out) == len(data) + length
     # The soft binding is the fingerprint of the source's bytes, decoded the usual way.
     found = _c2pa.read_manifest("image/jpeg", io.BytesIO(out), trust_pem=None)
@@ -112,25 +109,6 @@ def test_png_from_a_map_verifies(files: dict[str, Path], identity: Identity,
     assert inspect(result.output).status == "trusted"
     assert has_manifest_store("image/png", out)
     assert not has_manifest_store("image/png", files["photo.png"].read_bytes())
-
-
-@pytest.mark.parametrize("broken", ["copy_file_range", "both"])
-def test_tail_copy_falls_back(broken: str, tmp_path: Path,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: Any) -> int:
-        raise OSError(errno.EXDEV, "cross-device")
-
-    monkeypatch.setattr(os, "copy_file_range", refuse)
-    if broken == "both":
-        monkeypatch.setattr(os, "sendfile", refuse)
-    src = tmp_path / "src.bin"
-    blob = os.urandom(3 * _files.BUFFER + 17)
-    src.write_bytes(blob)
-    with src.open("rb") as fh, (tmp_path / "dst.bin").open("w+b") as out:
-        out.write(b"HEAD")
-        _files.copy_tail(fh, 1000, out)
-        out.write(b"END")
-    assert (tmp_path / "dst.bin").read_bytes() == b"HEAD" + blob[1000:] + b"END"
 
 
 def test_overwrite_moves_the_old_output_aside(tmp_path: Path, identity: Identity,

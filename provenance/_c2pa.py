@@ -786,7 +786,12 @@ def _size_shape(signer: DataHashSigner, tsa_url: str | None, parent: ExternalPar
         return None
     thumb = None if signer._thumbnail is None else (signer._thumbnail[0],
                                                      len(signer._thumbnail[1]))
-    return (signer._format, signer._count, thumb, _shape_of(signer._manifest))
+    shape = (signer._format, signer._count, thumb, _shape_of(signer._manifest))
+    try:
+        hash(shape)
+    except TypeError:  # something in the definition that is not JSON-like: probe each time
+        return None
+    return shape
 
 
 def _known_size(shape: Any, ctx: Any) -> int | None:

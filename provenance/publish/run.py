@@ -227,19 +227,24 @@ def _one(spec: _Spec, identity: Identity, store: TrustStore, job: _Job) -> _Done
     label = None if spec.register else _store_label(job.dest, result.carrier,
                                                     result.manifest_file)
     record = None
+    if spec.register:
+        from provenance.registry.record import NotRegistrable, record_from_signing
+
+        # One validating read gives the verdict, the id and the record; the soft binding's
+        # fingerprint is reused (no second decode). Refused (does not verify, or a type
+        # without fingerprints): the inspection below says which.
+        try:
+            record = record_from_signing(job.dest, fingerprint=result.fingerprint,
+                                         trust=store)
+            label = record.manifest_id or None
+        except NotRegistrable:
+            record = None
     if label is None:
         report = provenance.inspect(job.dest, trust=store)
         if not report.intact:
             return _Done(job.rel, job.kind, "failed", reason="signed, but the output does "
                          f"not verify ({report.status})", exit_code=3)
         label = _label(report)
-        if spec.register:
-            from provenance.registry.record import NotRegistrable, record_for
-
-            try:
-                record = record_for(job.dest, trust=store, report=report)
-            except NotRegistrable:
-                record = None
     return _Done(job.rel, job.kind, "signed",
                  _entry(job, src_hash, label, result.carrier, result.manifest_file),
                  record=record)

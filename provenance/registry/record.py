@@ -192,8 +192,9 @@ def record_from_signing(path: Path | str, *, fingerprint: Fingerprint | None = N
         return _record(p, data, "text/plain", found, raw, rep, fingerprint)
     mime = identify(p.name, data).mime
     try:
-        found = _c2pa.read_manifest(mime, io.BytesIO(data), trust_pem=store.pem(),
-                                    ekus=store.eku_config())
+        # read_manifest's read, crJSON skipped for a signer certificate already described.
+        found = _c2pa.read_signed(mime, data, trust_pem=store.pem(), ekus=store.eku_config(),
+                                  leaf=find_certificate)
     except _c2pa.ManifestUnreadable:
         found = None
     if found is None:  # not embedded (a sidecar), or unreadable: the general path says why

@@ -60,6 +60,7 @@ def test_the_record_is_the_one_record_for_gives(identity: Identity, tmp_path: Pa
         reads: list[str] = []
         prints: list[str] = []
         _counting(monkeypatch, _c2pa, "read_manifest", reads)
+        _counting(monkeypatch, _c2pa, "read_signed", reads)
         _counting(monkeypatch, _c2pa, "read_external", reads)
         _counting(monkeypatch, record_mod, "fingerprint", prints)
         fast = record_from_signing(result.output, fingerprint=result.fingerprint, trust=store)
@@ -73,6 +74,27 @@ def test_the_record_is_the_one_record_for_gives(identity: Identity, tmp_path: Pa
             assert getattr(fast, f.name) == getattr(reference, f.name), (mime, f.name)
         assert fast.kind == ("text" if mime == "text/plain" else "image")
         assert fast.signer.trusted and fast.signer_cert is not None and fast.store_bytes
+
+
+def test_a_known_signer_certificate_skips_crjson(identity: Identity, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second file of one signer is read without c2pa's crJSON pass, and its record is
+    still the one record_for gives, field by field."""
+    store = TrustStore.installed()
+    signed = [provenance.sign(photo(tmp_path / f"p{i}.jpg", seed=20 + i),
+                              tmp_path / f"p{i}.signed.jpg", identity=identity,
+                              trust=store) for i in range(2)]
+    record_from_signing(signed[0].output, fingerprint=signed[0].fingerprint, trust=store)
+    crjson: list[str] = []
+    _counting(monkeypatch, _c2pa, "_signatures", crjson)
+    fast = record_from_signing(signed[1].output, fingerprint=signed[1].fingerprint,
+                               trust=store)
+    assert crjson == []
+    monkeypatch.undo()
+    reference = record_for(signed[1].output, trust=store)
+    for f in dataclasses.fields(reference):
+        assert getattr(fast, f.name) == getattr(reference, f.name), f.name
+    assert fast.signer.issuer and fast.signer.serial
 
 
 def test_a_modified_file_is_refused(identity: Identity, tmp_path: Path) -> None:

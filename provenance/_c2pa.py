@@ -613,11 +613,32 @@ class DataHashSigner:
             parent_asset[0], parent_asset[1], parent_asset[2].read())
         self._thumbnail = thumbnail
         self._count = exclusion_count
-        widest = [(_WIDE, _WIDE)] * exclusion_count
-        #: The store signed to learn the size (an all-zero hash, the widest exclusions): a
-        #: carrier may estimate from its bytes instead of signing once more.
-        self.probe = self._sign_once(b"\x00" * 32, widest, _BASE_PAD)
-        self.size = len(self.probe)
+        self._probe: bytes | None = None
+
+    @property
+    def probe(self) -> bytes:
+        """The store signed to learn the size (an all-zero hash, the widest exclusions),
+        signed on first use: a carrier may estimate from its bytes instead of signing once
+        more, and one that lays out after signing (A.8) needs no probe at all."""
+        if self._probe is None:
+            self._probe = self._sign_once(b"\x00" * 32, [(_WIDE, _WIDE)] * self._count,
+                                          _BASE_PAD)
+        return self._probe
+
+    @property
+    def size(self) -> int:
+        """The exact length of the store :meth:`sign` returns (signs the probe if needed)."""
+        return len(self.probe)
+
+    def shape(self) -> tuple[Any, ...]:
+        """What the store's size and layout depend on besides the hash and exclusion values
+        (the signing context, the definition's length, parent, thumbnail, ingredients): a
+        key under which a carrier may remember one signature's layout to estimate the next.
+        An estimate, never a promise: the same key can still give another size."""
+        return (id(self._ctx), len(json.dumps(self._manifest, sort_keys=True, default=str)),
+                self._format, self._count, self._parent is not None,
+                None if self._thumbnail is None else len(self._thumbnail[1]),
+                len(self._ingredients))
 
     def _sign_once(self, digest: bytes, exclusions: list[tuple[int, int]], pad: int) -> bytes:
         import ctypes
@@ -651,6 +672,10 @@ class DataHashSigner:
     def sign(self, digest: bytes, exclusions: list[tuple[int, int]]) -> bytes:
         """Sign with the SHA-256 ``digest`` of the asset minus ``exclusions`` (start, length).
 
+        The store has the probe's size (the ``pad`` takes up narrower exclusion integers);
+        that is checked when the probe was signed (a carrier that laid out a placeholder of
+        :attr:`size` read it).
+
         Raises:
             SigningError: c2pa refused, or the manifest size moved off the placeholder's.
         """
@@ -660,7 +685,7 @@ class DataHashSigner:
         narrower = sum(2 * _cbor_uint_len(_WIDE) - _cbor_uint_len(s) - _cbor_uint_len(n)
                        for s, n in exclusions)
         store = self._sign_once(digest, exclusions, _BASE_PAD + narrower)
-        if len(store) != self.size:
+        if self._probe is not None and len(store) != len(self._probe):
             raise SigningError(
                 f"c2pa returned a {len(store)}-byte manifest for a {self.size}-byte placeholder",
                 hint="this is a bug; please report it with the c2pa-python version",
@@ -740,7 +765,8 @@ def read_external(
         with c2pa.Reader(mime, io.BytesIO(data), store,
                          context=_context(trust_pem, ekus)) as reader:
             parsed = json.loads(reader.json())
-            state = reader.get_validation_state()
+            # What reader.get_validation_state() returns, without parsing the JSON again.
+            state = parsed.get("validation_state")
             # One crJSON serialisation gives both the signatures and the hash's exclusions
             # (detailed_json() would be a third pass over the same store).
             cr = _crjson(reader)

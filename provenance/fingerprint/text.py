@@ -132,10 +132,15 @@ def jaccard(sig_a: bytes, sig_b: bytes) -> float:
 
 
 def has_words(visible: str) -> bool:
-    """Whether :func:`normalise_words` finds any word in ``visible`` (without the list: ASCII
-    text is its own NFKC, and the fold table and case folding keep ASCII word characters)."""
+    """Whether :func:`normalise_words` finds any word in ``visible``, without the list.
+
+    An ASCII letter, digit or underscore is a word character after NFKC too (it stays, or
+    composes with the marks after it into a letter), and the fold table and case folding
+    keep it one; so one is enough, and ASCII text without one has none."""
+    if _ASCII_WORD.search(visible) is not None:
+        return True
     if visible.isascii():
-        return _ASCII_WORD.search(visible) is not None
+        return False
     folded = unicodedata.normalize("NFKC", visible).translate(_FOLD).casefold()
     return _WORD.search(folded) is not None
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import numpy as np
     import numpy.typing as npt
@@ -215,20 +215,33 @@ _P61 = (1 << 61) - 1
 _ROWS = 512
 
 
-def _ngram_hashes(collapsed: str, xxh32: Callable[[bytes], int]) -> list[int]:
+def _ngram_hashes(collapsed: str, xxh32: Callable[[bytes], int]) -> npt.NDArray[np.uint64]:
     """xxh32 of the UTF-8 of every 13-character n-gram of ``collapsed`` (the whole text when
-    shorter), sliced from one encoding at the characters' byte offsets."""
-    raw = collapsed.encode("utf-8")
-    if len(collapsed) < _NGRAM:
-        return [xxh32(raw)]
-    if len(raw) == len(collapsed):  # ASCII: a character is a byte
-        return [xxh32(raw[i:i + _NGRAM]) for i in range(len(raw) - _NGRAM + 1)]
+    shorter), sliced from one encoding at the characters' byte offsets; streamed into the
+    array (a 10 MB text has 8 million n-grams: no list of them)."""
     import numpy as np
 
+    raw = collapsed.encode("utf-8")
+    if len(collapsed) < _NGRAM:
+        return np.array([xxh32(raw)], dtype=np.uint64)
+    count = len(collapsed) - _NGRAM + 1
+    if len(raw) == len(collapsed):  # ASCII: a character is a byte
+        return np.fromiter((xxh32(raw[i:i + _NGRAM]) for i in range(count)),
+                           dtype=np.uint64, count=count)
     units = np.frombuffer(raw, dtype=np.uint8)
-    offsets: list[int] = np.flatnonzero((units & 0xC0) != 0x80).tolist()  # lead bytes
-    offsets.append(len(raw))
-    return [xxh32(raw[s:e]) for s, e in zip(offsets, offsets[_NGRAM:], strict=False)]
+    lead = np.append(np.flatnonzero((units & 0xC0) != 0x80), len(raw))  # character starts
+
+    def hashes() -> Iterator[int]:
+        for at in range(0, count, _SPAN):
+            offsets: list[int] = lead[at:at + _SPAN + _NGRAM].tolist()
+            for start, end in zip(offsets, offsets[_NGRAM:], strict=False):
+                yield xxh32(raw[start:end])
+
+    return np.fromiter(hashes(), dtype=np.uint64, count=count)
+
+
+#: n-grams whose offsets are listed at a time.
+_SPAN = 1 << 16
 
 
 def _lowest(features: npt.NDArray[np.uint64], a: npt.NDArray[np.uint64],
@@ -263,7 +276,7 @@ def iscc_text_code(text: str) -> str:
 
         return str(iscc_core.gen_text_code_v0(text, bits=64)["iscc"])
     collapsed = _collapse(text)
-    features = np.array(_ngram_hashes(collapsed, xxhash.xxh32_intdigest), dtype=np.uint64)
+    features = _ngram_hashes(collapsed, xxhash.xxh32_intdigest)
     a, b = perms
     # A few hundred feature rows at a time: large temporaries cost more in fresh pages than
     # the arithmetic does.

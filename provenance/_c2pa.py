@@ -600,6 +600,9 @@ class DataHashSigner:
     ) -> None:
         self._lib = _native()
         self._ingredients = ingredients
+        # The signer, for shape(): not the context, which differs for the process's first,
+        # c2pa-checked, signature (see _first_signature) though the layout does not.
+        self._signer_key = (id(identity), tsa_url or "", identity_assertion)
         self._ctx = _signing_context(
             identity, tsa_url, trust_pem, ekus, identity_assertion,
             _first_signature(identity, tsa_url, identity_assertion, "embeddable"))
@@ -632,10 +635,10 @@ class DataHashSigner:
 
     def shape(self) -> tuple[Any, ...]:
         """What the store's size and layout depend on besides the hash and exclusion values
-        (the signing context, the definition's length, parent, thumbnail, ingredients): a
-        key under which a carrier may remember one signature's layout to estimate the next.
-        An estimate, never a promise: the same key can still give another size."""
-        return (id(self._ctx), len(json.dumps(self._manifest, sort_keys=True, default=str)),
+        (the signer, the definition's length, parent, thumbnail, ingredients): a key under
+        which a carrier may remember one signature's layout to estimate the next. An
+        estimate, never a promise: the same key can still give another size."""
+        return (self._signer_key, len(json.dumps(self._manifest, sort_keys=True, default=str)),
                 self._format, self._count, self._parent is not None,
                 None if self._thumbnail is None else len(self._thumbnail[1]),
                 len(self._ingredients))

@@ -656,6 +656,9 @@ class DataHashSigner:
     ) -> None:
         self._lib = _native()
         self._ingredients = ingredients
+        # The signer, for shape(): not the context, which differs for the process's first,
+        # c2pa-checked, signature (see _first_signature) though the layout does not.
+        self._signer_key = (id(identity), tsa_url or "", identity_assertion)
         self._ctx = _signing_context(
             identity, tsa_url, trust_pem, ekus, identity_assertion,
             _first_signature(identity, tsa_url, identity_assertion, "embeddable"))
@@ -670,26 +673,41 @@ class DataHashSigner:
         self._thumbnail = thumbnail
         self._count = exclusion_count
         # A JPEG/PNG manifest of the same shape as one this process has sized already takes
-        # that size without a probe (see _known_size; sign() re-sizes if it is off).
+        # that size without a probe (see _known_size; sign() re-sizes if it is off). Other
+        # sizes are learnt from the probe on first use of ``size``.
         self._shape = _size_shape(self, tsa_url, parent, parent_asset, ingredients)
-        known = _known_size(self._shape, self._ctx)
-        self._guessed = known is not None
+        self._size = _known_size(self._shape, self._ctx)
+        self._guessed = self._size is not None
         self._probe: bytes | None = None
-        if known is not None:
-            self.size = known
-            return
-        self.size = len(self.probe)
-        _remember_size(self._shape, self._ctx, self.size)
 
     @property
     def probe(self) -> bytes:
-        """The store signed to learn the size (an all-zero hash, the widest exclusions): a
-        carrier may estimate from its bytes instead of signing once more. Signed on first
-        use when the size was known beforehand."""
+        """The store signed to learn the size (an all-zero hash, the widest exclusions),
+        signed on first use: a carrier may estimate from its bytes instead of signing once
+        more, and one that lays out after signing (A.8) needs no probe at all."""
         if self._probe is None:
             self._probe = self._sign_once(b"\x00" * 32, [(_WIDE, _WIDE)] * self._count,
                                           _BASE_PAD)
         return self._probe
+
+    @property
+    def size(self) -> int:
+        """The exact length of the store :meth:`sign` returns (signs the probe if needed,
+        unless a manifest of the same JPEG/PNG shape was sized before)."""
+        if self._size is None:
+            self._size = len(self.probe)
+            _remember_size(self._shape, self._ctx, self._size)
+        return self._size
+
+    def shape(self) -> tuple[Any, ...]:
+        """What the store's size and layout depend on besides the hash and exclusion values
+        (the signer, the definition's length, parent, thumbnail, ingredients): a key under
+        which a carrier may remember one signature's layout to estimate the next. An
+        estimate, never a promise: the same key can still give another size."""
+        return (self._signer_key, len(json.dumps(self._manifest, sort_keys=True, default=str)),
+                self._format, self._count, self._parent is not None,
+                None if self._thumbnail is None else len(self._thumbnail[1]),
+                len(self._ingredients))
 
     def _sign_once(self, digest: bytes, exclusions: list[tuple[int, int]], pad: int) -> bytes:
         import ctypes
@@ -723,6 +741,10 @@ class DataHashSigner:
     def sign(self, digest: bytes, exclusions: list[tuple[int, int]]) -> bytes:
         """Sign with the SHA-256 ``digest`` of the asset minus ``exclusions`` (start, length).
 
+        The store has the probe's size (the ``pad`` takes up narrower exclusion integers);
+        that is checked whenever the size is known (a carrier that laid out a placeholder of
+        :attr:`size` read it; A.8 text lays out after signing and never needs it).
+
         Raises:
             SigningError: c2pa refused, or the manifest size moved off the placeholder's.
         """
@@ -732,14 +754,14 @@ class DataHashSigner:
         narrower = sum(2 * _cbor_uint_len(_WIDE) - _cbor_uint_len(s) - _cbor_uint_len(n)
                        for s, n in exclusions)
         store = self._sign_once(digest, exclusions, _BASE_PAD + narrower)
-        if len(store) != self.size and self._guessed and exclusions[0][1] == self.size:
+        if self._guessed and len(store) != self._size and exclusions[0][1] == self._size:
             # The size came from another manifest of this shape and is off: probe this one
             # and sign again with the exclusion (the store itself) at its real length.
             self._guessed = False
-            self.size = len(self.probe)
-            _remember_size(self._shape, self._ctx, self.size)
-            return self.sign(digest, [(exclusions[0][0], self.size), *exclusions[1:]])
-        if len(store) != self.size:
+            self._size = len(self.probe)
+            _remember_size(self._shape, self._ctx, self._size)
+            return self.sign(digest, [(exclusions[0][0], self._size), *exclusions[1:]])
+        if self._size is not None and len(store) != self._size:
             raise SigningError(
                 f"c2pa returned a {len(store)}-byte manifest for a {self.size}-byte placeholder",
                 hint="this is a bug; please report it with the c2pa-python version",
@@ -879,7 +901,8 @@ def read_external(
         with c2pa.Reader(mime, io.BytesIO(data), store,
                          context=_context(trust_pem, ekus)) as reader:
             parsed = json.loads(reader.json())
-            state = reader.get_validation_state()
+            # What reader.get_validation_state() returns, without parsing the JSON again.
+            state = parsed.get("validation_state")
             # One crJSON serialisation gives both the signatures and the hash's exclusions
             # (detailed_json() would be a third pass over the same store).
             cr = _crjson(reader)

@@ -32,7 +32,8 @@ from provenance.carriers import (
 from provenance.claims import HumanClaim
 from provenance.components import components, with_placed
 from provenance.errors import AlreadySigned, InputError, SigningError, VerificationFailed
-from provenance.fingerprint.assertion import with_soft_binding
+from provenance.fingerprint.assertion import soft_binding
+from provenance.fingerprint.text import soft_binding_code
 from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
 from provenance.policy import Policy, default_policy
@@ -231,7 +232,12 @@ def sign_text_bytes(
     anchors = trust if trust is not None else TrustStore.installed()
     parent_ing = _parent(parent, parent_name, anchors)
     manifest = _manifest(opts.claim_for(name), PurePath(name).name, parent_ing is not None)
-    manifest = with_soft_binding(manifest, data, _TEXT_MIME)
+    # The soft binding of ``data`` (== ``text``, already decoded): the ISCC code alone, as
+    # with_soft_binding(manifest, data, "text/plain") would add it, without its MinHash.
+    code = soft_binding_code(text)
+    if code is not None:
+        manifest = {**manifest, "assertions": [*manifest.get("assertions", []),
+                                               soft_binding(code)]}
     parts = components(opts) if opts.ingredients else ()
     manifest = with_placed(manifest, parts)
     trust_pem = anchors.pem()
@@ -284,6 +290,11 @@ _A8_ATTEMPTS = 16
 _A8_MARGIN = 48
 
 
+#: DataHashSigner.shape() -> the unpadded wrapper length of the last store signed in that
+#: shape, less its digest's bytes >= 16: the next text's first estimate (per process).
+_a8_base: dict[tuple[Any, ...], int] = {}
+
+
 def _sign_unpadded(signer: _c2pa.DataHashSigner, body: bytes) -> bytes:
     """Sign so that the wrapper ends exactly where its declared manifest length ends.
 
@@ -296,20 +307,29 @@ def _sign_unpadded(signer: _c2pa.DataHashSigner, body: bytes) -> bytes:
     turn exactly that many pad zeros (3-byte selectors) into 0x10 (4-byte selectors).
     """
     digest = hashlib.sha256(body).digest()
-    # The first estimate comes from the size probe (no extra signing pass): its hash was 32
-    # zero bytes (3-byte selectors), so each byte of the real digest >= 16 adds one UTF-8 byte.
-    length = (unstructured.wrapper_length(signer.probe) + sum(b >= 16 for b in digest)
-              + _A8_MARGIN)
+    large = sum(b >= 16 for b in digest)  # each such byte is a 4-byte selector, not 3
+    # The first estimate: the wrapper of the last store signed in this shape (same signing
+    # context, same definition length...), less its digest's share; else the size probe's
+    # (its hash was 32 zero bytes). Either is an estimate: a miss costs one signing pass.
+    shape = signer.shape()
+    base = _a8_base.get(shape)
+    if base is None:
+        base = unstructured.wrapper_length(signer.probe)
+    length = base + large + _A8_MARGIN
     for _ in range(_A8_ATTEMPTS):
         store = signer.sign(digest, [(len(body), length)])
-        short = length - unstructured.wrapper_length(store)
+        unpadded = unstructured.wrapper_length(store)
+        short = length - unpadded
         pad = _c2pa.cose_pad(store)
+        if len(_a8_base) > 64:
+            _a8_base.clear()
+        _a8_base[shape] = unpadded - large
         if short == 0:
             return store
         if pad is not None and 0 < short <= pad[1]:
             start = pad[0]
             return store[:start] + b"\x10" * short + store[start + short:]
-        length = unstructured.wrapper_length(store) + _A8_MARGIN
+        length = unpadded + _A8_MARGIN
     raise SigningError(
         "could not lay out the A.8 wrapper at its exact length",
         hint="sign again, or use --carrier sidecar; please report this with the key type",

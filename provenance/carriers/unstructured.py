@@ -115,8 +115,22 @@ class Wrapper:
 # (linear; the text can be hostile: 200,000 broken wrappers in 1.4 MB).
 _RUN = re.compile("\ufeff[\ufe00-\ufe0f\U000e0100-\U000e01ef]+")
 _LONG_RUN = re.compile("\ufeff[\ufe00-\ufe0f\U000e0100-\U000e01ef]{" + str(_HEADER.size) + ",}")
-# Selector -> its byte, as a latin-1 character (str.translate runs at C speed).
-_BYTE_OF = {**{0xFE00 + b: b for b in range(16)}, **{0xE0100 + b: b + 16 for b in range(240)}}
+
+
+def _bytes_of(selectors: str) -> bytes:
+    """The bytes of a run of variation selectors (each U+FE00-U+FE0F or U+E0100-U+E01EF, as
+    the run patterns guarantee), without a per-character lookup.
+
+    In UTF-32-LE a selector is ``b 0xFE 0 0`` (byte b < 16) or ``(b - 16) 0x01 0x0E 0``; so
+    the byte is the low code unit, plus 16 where the second is 0x01. Those two byte strings
+    added as big integers give the bytes: no sum exceeds 0xFF, so nothing carries."""
+    units = selectors.encode("utf-32-le")
+    low, high = units[0::4], units[1::4].translate(_ADD)
+    n = len(low)
+    return (int.from_bytes(low, "big") + int.from_bytes(high, "big")).to_bytes(n, "big")
+
+
+_ADD = bytes(16 if b == 0x01 else 0 for b in range(256))
 
 
 _SPAN = 1 << 20
@@ -164,7 +178,7 @@ def iter_wrappers(text: str, *, long_enough: bool = False) -> Iterator[Wrapper]:
         run = m.group()
         store: bytes | None = None
         if end - pos > _HEADER.size:  # long enough to hold a header: decode it
-            raw = run[1:].translate(_BYTE_OF).encode("latin-1")
+            raw = _bytes_of(run[1:])
             magic, version, size = _HEADER.unpack_from(raw)
             if magic == MAGIC and version == VERSION and _HEADER.size + size <= len(raw):
                 store = raw[_HEADER.size:_HEADER.size + size]

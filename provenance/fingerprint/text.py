@@ -18,6 +18,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     import numpy as np
     import numpy.typing as npt
 
@@ -44,6 +46,7 @@ _FOLD = str.maketrans({
     "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
 })
 _WORD = re.compile(r"\w+(?:['-]\w+)*")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
 
 
 def _invisible(ch: str) -> bool:
@@ -57,7 +60,18 @@ def visible_text(text: str) -> str:
     stripped = _without_blocks(text)
     if stripped.isascii():
         return stripped
-    return "".join(ch for ch in stripped if not _invisible(ch))
+    # Decided once per distinct character, not a test per character.
+    return _delete(stripped, [ch for ch in set(stripped) if _invisible(ch)])
+
+
+def _delete(text: str, chars: list[str]) -> str:
+    """``text`` without any of ``chars``: a C-speed ``str.replace`` pass per character for the
+    usual handful, one ``str.translate`` (slower per character) for many."""
+    if len(chars) > 64:
+        return text.translate(dict.fromkeys(map(ord, chars)))
+    for ch in chars:
+        text = text.replace(ch, "")
+    return text
 
 
 def _without_blocks(text: str) -> str:
@@ -117,6 +131,27 @@ def jaccard(sig_a: bytes, sig_b: bytes) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
+def has_words(visible: str) -> bool:
+    """Whether :func:`normalise_words` finds any word in ``visible``, without the list.
+
+    An ASCII letter, digit or underscore is a word character after NFKC too (it stays, or
+    composes with the marks after it into a letter), and the fold table and case folding
+    keep it one; so one is enough, and ASCII text without one has none."""
+    if _ASCII_WORD.search(visible) is not None:
+        return True
+    if visible.isascii():
+        return False
+    folded = unicodedata.normalize("NFKC", visible).translate(_FOLD).casefold()
+    return _WORD.search(folded) is not None
+
+
+def soft_binding_code(text: str) -> str | None:
+    """The ISCC text code of :func:`text_fingerprint` alone (what a manifest's soft binding
+    carries), without the MinHash; None where :func:`text_fingerprint` is None."""
+    visible = visible_text(text)
+    return iscc_text_code(visible) if has_words(visible) else None
+
+
 def text_fingerprint(text: str) -> Fingerprint | None:
     """ISCC text code and MinHash of the visible text; None for text with no words."""
     from provenance.fingerprint import Fingerprint
@@ -138,8 +173,9 @@ def _collapse(text: str) -> str:
     """The ISCC text normalisation (``text_collapse``): NFD, lower case, no whitespace,
     control, mark or punctuation characters, NFKC."""
     decomposed = unicodedata.normalize("NFD", text).lower()
-    kept = "".join(ch for ch in decomposed
-                   if not ch.isspace() and unicodedata.category(ch)[0] not in _FILTERED)
+    # Decided once per distinct character, not a test per character.
+    kept = _delete(decomposed, [ch for ch in set(decomposed)
+                                if ch.isspace() or unicodedata.category(ch)[0] in _FILTERED])
     return unicodedata.normalize("NFKC", kept)
 
 
@@ -174,6 +210,59 @@ def _iscc_permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]
     return np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
 
 
+_P61 = (1 << 61) - 1
+#: Feature rows per block of the MinHash (512 x 64 uint64: 256 KiB; measured best of 64-4096).
+_ROWS = 512
+
+
+def _ngram_hashes(collapsed: str, xxh32: Callable[[bytes], int]) -> npt.NDArray[np.uint64]:
+    """xxh32 of the UTF-8 of every 13-character n-gram of ``collapsed`` (the whole text when
+    shorter), sliced from one encoding at the characters' byte offsets; streamed into the
+    array (a 10 MB text has 8 million n-grams: no list of them)."""
+    import numpy as np
+
+    raw = collapsed.encode("utf-8")
+    if len(collapsed) < _NGRAM:
+        return np.array([xxh32(raw)], dtype=np.uint64)
+    count = len(collapsed) - _NGRAM + 1
+    if len(raw) == len(collapsed):  # ASCII: a character is a byte
+        return np.fromiter((xxh32(raw[i:i + _NGRAM]) for i in range(count)),
+                           dtype=np.uint64, count=count)
+    units = np.frombuffer(raw, dtype=np.uint8)
+    lead = np.append(np.flatnonzero((units & 0xC0) != 0x80), len(raw))  # character starts
+
+    def hashes() -> Iterator[int]:
+        for at in range(0, count, _SPAN):
+            offsets: list[int] = lead[at:at + _SPAN + _NGRAM].tolist()
+            for start, end in zip(offsets, offsets[_NGRAM:], strict=False):
+                yield xxh32(raw[start:end])
+
+    return np.fromiter(hashes(), dtype=np.uint64, count=count)
+
+
+#: n-grams whose offsets are listed at a time.
+_SPAN = 1 << 16
+
+
+def _lowest(features: npt.NDArray[np.uint64], a: npt.NDArray[np.uint64],
+            b: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Per permutation, the minimum over ``features`` of the low 32 bits of
+    ``((a * f + b) mod 2**64) mod (2**61 - 1)``, computed in place; x mod p is
+    (x & p) + (x >> 61), less p when that is >= p (it is below 2p)."""
+    import numpy as np
+
+    p = np.uint64(_P61)
+    h = np.multiply.outer(features, a)  # wraps modulo 2**64, as iscc-core's mask does
+    h += b
+    folded = h & p
+    h >>= np.uint64(61)
+    h += folded
+    np.subtract(h, p, out=h, where=h >= p)
+    h &= np.uint64(0xFFFFFFFF)
+    lowest: npt.NDArray[np.uint64] = h.min(axis=0)
+    return lowest
+
+
 def iscc_text_code(text: str) -> str:
     """The 64-bit ISCC Content-Code Text v0 (``ISCC:EAA...``) of ``text``, bit-for-bit
     ``iscc_core.gen_text_code_v0(text, bits=64)``, its MinHash computed with numpy (iscc-core's
@@ -187,12 +276,12 @@ def iscc_text_code(text: str) -> str:
 
         return str(iscc_core.gen_text_code_v0(text, bits=64)["iscc"])
     collapsed = _collapse(text)
-    grams = (collapsed[i:i + _NGRAM] for i in range(max(len(collapsed) - _NGRAM + 1, 1)))
-    features = np.fromiter((xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams),
-                           dtype=np.uint64)
+    features = _ngram_hashes(collapsed, xxhash.xxh32_intdigest)
     a, b = perms
-    with np.errstate(over="ignore"):
-        hashed = (features[:, None] * a[None, :] + b[None, :]) % np.uint64((1 << 61) - 1)
-    low = (hashed & np.uint64(0xFFFFFFFF)).min(axis=0) & np.uint64(1)
-    body = np.packbits(low.astype(np.uint8)).tobytes()  # bit 0 of each of the 64 values
+    # A few hundred feature rows at a time: large temporaries cost more in fresh pages than
+    # the arithmetic does.
+    lowest = _lowest(features[:_ROWS], a, b)
+    for at in range(_ROWS, len(features), _ROWS):
+        np.minimum(lowest, _lowest(features[at:at + _ROWS], a, b), out=lowest)
+    body = np.packbits((lowest & np.uint64(1)).astype(np.uint8)).tobytes()  # bit 0 of each
     return "ISCC:" + base64.b32encode(_TEXT_HEADER + body).decode("ascii").rstrip("=")

@@ -93,3 +93,21 @@ def test_the_assertion_follows_the_cddl() -> None:
     assert kind_for("image/svg+xml") is None and kind_for("application/pdf") is None
     assert kind_for("audio/mpeg") == "audio" and kind_for("video/mp4") == "video"
     assert kind_for("text/plain") == "text" and kind_for("image/webp") == "image"
+
+
+def test_text_code_is_iscc_cores_own_across_blocks_and_scripts() -> None:
+    # Several 256-row blocks of n-grams, non-ASCII n-grams (sliced at byte offsets), texts
+    # shorter than one n-gram, punctuation-only and format characters.
+    import random
+
+    from provenance.fingerprint.text import iscc_text_code, soft_binding_code
+
+    rng = random.Random(15)  # noqa: S311 - fixed test inputs
+    alphabet = list("abcdefghij klmno,.!?\n") + list("éüßøЖжλΩ한국👍🏽\u0301\u200d\u00ad™①")
+    texts = ["", "a", "abc", "twelve chars", "thirteen char", "-- ... --", "™", ESSAY * 3]
+    texts += ["".join(rng.choice(alphabet) for _ in range(n)) for n in (5, 14, 300, 1500)]
+    for text in texts:
+        visible = visible_text(text)
+        assert iscc_text_code(visible) == iscc_core.gen_text_code_v0(visible, bits=64)["iscc"]
+        fp = text_fingerprint(text)
+        assert soft_binding_code(text) == (fp.iscc if fp is not None else None), repr(text)

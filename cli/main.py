@@ -10,12 +10,29 @@ __all__ = ["main"]  # and `app`, loaded on first use
 
 def main() -> None:
     """Run the command line. ``provenance --version`` answers here, before typer, rich or any
-    verb is imported (a version check in a script costs the interpreter's start-up and no more)."""
+    verb is imported (a version check in a script costs the interpreter's start-up and no more);
+    so does ``--help`` when the same help was rendered before (cli/helpcache.py)."""
     if sys.argv[1:] == ["--version"]:
         import provenance
         from provenance._versions import version_text
 
         sys.stdout.write(version_text(provenance.__version__) + "\n")
+        return
+    argv = sys.argv[1:]
+    from . import helpcache
+
+    if helpcache.is_help_call(argv):
+        # `provenance [VERB [SUB]] --help`: typer's own text from the last identical call
+        # (cli/helpcache.py says what "identical" covers), else typer renders and it is kept.
+        text = helpcache.cached_help(argv)
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        from .app import main as run
+
+        with helpcache.recording(argv):
+            run()
         return
     from .app import main as run
 

@@ -6,14 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 
 def home() -> Path:
     """Return the provenance home directory (not created)."""
     env = os.environ.get("PROVENANCE_HOME")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # here: with PROVENANCE_HOME set nothing needs it
+
     return Path(platformdirs.user_data_dir("provenance", appauthor=False))
 
 

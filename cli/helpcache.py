@@ -6,12 +6,12 @@ The first call of a kind runs typer as always and keeps a copy of what it wrote 
 ``$PROVENANCE_HOME/cache/help/`` (only when the home exists, the call exited 0 and wrote nothing
 to stderr). The file's name is a digest of everything that changes the text: the arguments, the
 sources of this package (paths, sizes, modification times of every ``.py`` file of
-``provenance`` and ``provenance.cli``), the installed distributions (``*.dist-info`` names: the
-versions of typer, rich, this package...), the Python version, whether stdin, stdout and stderr
-are terminals, the terminal's size, stdout's encoding, and every environment variable typer or
-rich read (``COLUMNS``, ``NO_COLOR``, ``FORCE_COLOR``, ``TERM``...; the list is ``_ENV`` and
-``_ENV_PREFIXES``). A cache that cannot be read or written is passed over: the call then runs
-typer, as if there were no cache.
+``provenance`` and ``provenance.cli``), the installed distributions (``*.dist-info`` names in
+site-packages: the versions of typer, rich, this package...), the Python version, whether stdin,
+stdout and stderr are terminals, the terminal's size, stdout's encoding, and every environment
+variable typer or rich read (``COLUMNS``, ``NO_COLOR``, ``FORCE_COLOR``, ``TERM``...; the list
+is ``_ENV`` and ``_ENV_PREFIXES``). A cache that cannot be read or written is passed over: the
+call then runs typer, as if there were no cache.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ TYPE_CHECKING = False  # typing itself (re, enum...) costs more than this whole 
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
-__all__ = ["cached_help", "is_help_call", "recording"]
+__all__ = ["cached_help", "home_if_exists", "is_help_call", "recording"]
 
 #: Environment variables typer, click or rich read when rendering help (and the locale).
 _ENV = ("COLUMNS", "LINES", "TERM", "COLORTERM", "TERM_PROGRAM", "NO_COLOR", "FORCE_COLOR",
@@ -47,7 +47,7 @@ def is_help_call(argv: list[str]) -> bool:
     return all(0 < len(w) <= 30 and w[0].isalpha() and set(w) <= _LETTERS for w in argv[:-1])
 
 
-def _home() -> str | None:
+def home_if_exists() -> str | None:
     """The provenance home, when it exists (the cache never creates it)."""
     env = os.environ.get("PROVENANCE_HOME")
     if env:
@@ -104,10 +104,11 @@ def _key(argv: list[str]) -> str:
                  if k in _ENV or k.startswith(_ENV_PREFIXES))
     _sources(os.path.dirname(os.path.abspath(provenance.__file__)), parts)
     _sources(os.path.dirname(os.path.abspath(__file__)), parts)
-    for entry in sys.path:
+    for entry in sys.path:  # where distributions are installed (not the current folder)
+        if os.path.basename(entry) not in ("site-packages", "dist-packages"):
+            continue
         try:
-            parts.extend(f"{entry}/{n}" for n in os.listdir(entry or ".")
-                         if n.endswith(".dist-info"))
+            parts.extend(f"{entry}/{n}" for n in os.listdir(entry) if n.endswith(".dist-info"))
         except OSError:
             continue
     return _sha256("\n".join(parts).encode("utf-8", "surrogateescape"))
@@ -115,7 +116,7 @@ def _key(argv: list[str]) -> str:
 
 def _path(argv: list[str]) -> str | None:
     try:
-        home = _home()
+        home = home_if_exists()
         return None if home is None else os.path.join(home, "cache", "help", _key(argv))
     except Exception:  # a cache that cannot be found is no cache
         return None

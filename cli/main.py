@@ -29,14 +29,26 @@ def main() -> None:
             sys.stdout.write(text)
             sys.stdout.flush()
             return
+        _compiled_dataclasses()
         from .app import main as run
 
         with helpcache.recording(argv):
             run()
         return
+    _compiled_dataclasses()
     from .app import main as run
 
     run()
+
+
+def _compiled_dataclasses() -> None:
+    """Dataclass methods compiled in an earlier run (cli/dataclass_cache.py); never fails."""
+    try:
+        from . import dataclass_cache
+
+        dataclass_cache.install()
+    except Exception:  # noqa: S110 (without the cache the classes are compiled, as always)
+        pass
 
 
 def __getattr__(name: str) -> object:

@@ -170,7 +170,8 @@ def row_startup(home: Home, runs: int) -> None:
 
     compiled(home)
     py = sys.executable
-    cache = home.dir / "cache" / "help"
+    fresh = home.cwd / "fresh-home"  # its own help cache, emptied before each first call
+    fresh.mkdir(exist_ok=True)
     cmds = {
         "import c2pa": [py, "-c", "import c2pa"],
         "--version": [*home.cli, "--version"],
@@ -181,10 +182,14 @@ def row_startup(home: Home, runs: int) -> None:
     }
 
     def call(key: str, cmd: list[str]) -> Callable[[], None]:
+        env = home.env
+        if key.endswith("first call"):
+            env = {**home.env, "PROVENANCE_HOME": str(fresh)}
+
         def run() -> None:
             if key.endswith("first call"):  # no cached help: typer renders, and it is kept
-                shutil.rmtree(cache, ignore_errors=True)
-            subprocess.run(cmd, env=home.env, cwd=home.cwd, capture_output=True,
+                shutil.rmtree(fresh / "cache" / "help", ignore_errors=True)
+            subprocess.run(cmd, env=env, cwd=home.cwd, capture_output=True,
                            stdin=subprocess.DEVNULL, check=True)
         return run
 

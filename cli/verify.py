@@ -1,6 +1,5 @@
 """``provenance verify`` judges files, trees or stdin by a policy; ``inspect`` only describes."""
 
-from __future__ import annotations
 
 import json
 import sys

@@ -36,9 +36,25 @@ def main() -> None:
             run()
         return
     _compiled_dataclasses()
+    import atexit
+
     from .app import main as run
 
+    atexit.register(_spare_the_last_collection)
     run()
+
+
+def _spare_the_last_collection() -> None:
+    """At exit (an atexit handler: only when the interpreter really ends), spare its last full
+    garbage collection, which walks every object of c2pa, typer and ours (~50 ms of a ~230 ms
+    `verify x.jpg` measured here) only to free memory the process is giving back: the young
+    generations are collected (cycles the command left: their finalizers still run), and what
+    is older is frozen (``gc.freeze``), so the final collection skips it. Files are closed by
+    ``with`` blocks; standard streams are flushed and other atexit handlers run as before."""
+    import gc
+
+    gc.collect(1)
+    gc.freeze()
 
 
 def _compiled_dataclasses() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
 import sys
 from enum import StrEnum
@@ -96,6 +95,8 @@ def _password_for_new_key() -> bytes | None:
     if env:
         return env.encode()
     if sys.stdin.isatty():
+        import getpass  # termios and friends: only for a passphrase typed at a terminal
+
         first = getpass.getpass("Passphrase for the new key (empty for none): ")
         if first:
             if getpass.getpass("Repeat the passphrase: ") != first:
@@ -114,6 +115,8 @@ def _password_for(directory: Path) -> bytes | None:
     except OSError:
         return None
     if encrypted and sys.stdin.isatty():
+        import getpass
+
         return getpass.getpass(f"Passphrase for {key}: ").encode()
     return None
 

@@ -1,6 +1,5 @@
 """``provenance verify`` judges files, trees or stdin by a policy; ``inspect`` only describes."""
 
-from __future__ import annotations
 
 import json
 import sys
@@ -164,9 +163,11 @@ def verify_cmd(
     if allow_ai and (policy_file is not None or categories):
         raise _usage("--allow-ai relaxes the default policy only; with --policy use "
                      "[origin] allow, with --fail-on leave out ai")
-    from provenance.policyfile import load_policy  # here: `provenance --help` loads this module
+    pipeline = None
+    if policy_file is not None:  # imported here: `provenance --help` loads this module
+        from provenance.policyfile import load_policy
 
-    pipeline = load_policy(policy_file) if policy_file is not None else None
+        pipeline = load_policy(policy_file)
     store = _trust_store(trust)
     unsigned: str = "fail"
     rules: list[provenance.Policy] = []

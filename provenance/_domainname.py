@@ -4,10 +4,12 @@ domain.py both use it)."""
 from __future__ import annotations
 
 import re
-
-from cryptography import x509
+from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
+
+if TYPE_CHECKING:  # imported where a certificate is read: checking a name needs none
+    from cryptography import x509
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -29,6 +31,8 @@ def check_domain_name(domain: str) -> str:
 
 def certificate_domain(cert: x509.Certificate) -> str | None:
     """The domain a certificate names (its first subjectAltName DNS name), or None."""
+    from cryptography import x509
+
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:

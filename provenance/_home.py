@@ -6,14 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 
 def home() -> Path:
     """Return the provenance home directory (not created)."""
     env = os.environ.get("PROVENANCE_HOME")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # here: with PROVENANCE_HOME set nothing needs it
+
     return Path(platformdirs.user_data_dir("provenance", appauthor=False))
 
 
@@ -64,16 +64,21 @@ def config() -> dict[str, dict[str, Any]]:
             of the wrong type; the message names the file and the key (a typo never goes
             unnoticed, as in policy files).
     """
-    import tomllib
-
     from provenance.errors import InputError
 
     path = config_file()
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        fh = path.open("rb")
     except FileNotFoundError:
         return {}
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}",
+                         hint="check the file's permissions") from exc
+    import tomllib  # here: without a config.toml (most calls) nothing is parsed
+
+    try:
+        with fh:
+            data = tomllib.load(fh)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}",
                          hint="check the file's permissions") from exc

@@ -15,13 +15,15 @@ import datetime as _dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from typing import TYPE_CHECKING, Any
 
 from provenance._domainname import certificate_domain, check_domain_name
 from provenance.errors import IdentityError, InputError
+
+# cryptography is imported where a certificate is parsed: `verify FILE` constructs a
+# DomainCheck for every call, and a signer certificate naming no domain needs no parsing.
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = ["SCHEMA", "WELL_KNOWN", "DomainCheck", "DomainRequired", "build_document",
            "certificate_domain", "check_domain_name", "publish", "vouched_roots"]
@@ -31,6 +33,8 @@ WELL_KNOWN = ".well-known/provenance-identity.json"
 SCHEMA = "provenance.domain-identity/v1"
 def fingerprint(cert: x509.Certificate) -> str:
     """SHA-256 fingerprint of a certificate, lower-case hex."""
+    from cryptography.hazmat.primitives import hashes
+
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
@@ -54,6 +58,9 @@ def build_document(identity: Any, *, previous: dict[str, Any] | None = None,
     Raises:
         IdentityError: the identity has no domain, no local root or no local key.
     """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
     from provenance.identity import sign_with_key
 
     cert = identity.certificate
@@ -120,6 +127,8 @@ def vouched_roots(doc: Any, domain: str) -> dict[str, str]:
     Raises:
         ValueError: the document is not a valid, correctly signed domain file for ``domain``.
     """
+    from cryptography import x509
+
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise ValueError("not a provenance domain identity file")
     if doc.get("domain") != domain:
@@ -148,6 +157,7 @@ def _verify(cert: x509.Certificate, signature: bytes, data: bytes) -> bool:
     """Check a signature made by :func:`provenance.identity.sign_with_key` (raw r||s ECDSA,
     RSASSA-PSS SHA-256, Ed25519) with ``cert``'s public key."""
     from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
@@ -234,7 +244,12 @@ class DomainCheck:
         signer = report.signer
         if signer is None or not signer.serial or source is None:
             return report
-        cert = signer_certificate(source, signer.serial)
+        blobs = _signer_blobs(source)
+        # A certificate names its domain in a subjectAltName extension: where no certificate
+        # in these bytes carries one (its OID's DER), none names a domain and none is parsed.
+        if not any(_SAN_OID in blob for blob in blobs):
+            return report
+        cert = _certificate_in(blobs, signer.serial)
         name = certificate_domain(cert) if cert is not None else None
         if cert is None or name is None:
             return report
@@ -370,6 +385,8 @@ def fetch_document(base: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_
 
 
 def _entry_root(entry: Any, roots: dict[str, str]) -> x509.Certificate | None:
+    from cryptography import x509
+
     if not isinstance(entry, dict) or not isinstance(entry.get("pem"), str):
         return None
     try:
@@ -393,11 +410,21 @@ def _issued_by(cert: x509.Certificate, root: x509.Certificate) -> bool:
 def signer_certificate(source: Path, serial: str) -> x509.Certificate | None:
     """The signing certificate with serial number ``serial`` (hex) from the manifest of
     ``source``: found as DER in the asset, its decoded text manifest or its sidecar."""
+    return _certificate_in(_signer_blobs(source), serial)
+
+
+#: DER of the subjectAltName extension's OID (2.5.29.17).
+_SAN_OID = b"\x06\x03\x55\x1d\x11"
+
+
+def _signer_blobs(source: Path) -> list[bytes]:
+    """Where ``signer_certificate`` looks: the asset's bytes, its decoded text manifest, its
+    sidecar (none when the asset cannot be read)."""
     from provenance.carriers import is_text_name
 
     data = _bounded_read(source)
     if data is None:
-        return None
+        return []
     blobs = [data]
     if is_text_name(source):
         from provenance.carriers.text import _embedded_store
@@ -408,6 +435,10 @@ def signer_certificate(source: Path, serial: str) -> x509.Certificate | None:
     sidecar = source.with_name(source.name + ".c2pa")
     if sidecar.is_file():
         blobs.append(sidecar.read_bytes()[:MAX_BYTES * 64])
+    return blobs
+
+
+def _certificate_in(blobs: list[bytes], serial: str) -> x509.Certificate | None:
     number = int(serial, 16)
     raw = number.to_bytes((number.bit_length() + 8) // 8, "big")  # DER INTEGER, sign bit clear
     tlv = bytes([0x02, len(raw)]) + raw
@@ -447,6 +478,8 @@ def _der_certificate_before(blob: bytes, serial_at: int) -> x509.Certificate | N
     if start < 0 or blob[start:start + 2] != b"\x30\x82":
         return None
     length = int.from_bytes(blob[start + 2:start + 4], "big") + 4
+    from cryptography import x509
+
     try:
         return x509.load_der_x509_certificate(blob[start:start + length])
     except ValueError:

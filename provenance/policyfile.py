@@ -31,29 +31,20 @@ a typo in a policy must never quietly relax it.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from provenance.errors import InputError, TrustError
-from provenance.origin import OriginClass
-from provenance.policy import (
-    AllOf,
-    AnyOf,
-    IngredientsIntact,
-    Intact,
-    IssuedBy,
-    MaxAge,
-    NoAIIngredient,
-    OriginIn,
-    Policy,
-    SignerIdentity,
-    TrustedSigner,
-)
-from provenance.report import Report
 from provenance.trust import TrustStore
+
+# The rules and tomllib are imported where a policy file is read: `verify FILE` without
+# --policy imports this module (store_state, for the workers) and no more.
+if TYPE_CHECKING:
+    from provenance.origin import OriginClass
+    from provenance.policy import Policy, SignerIdentity
+    from provenance.report import Report
 
 __all__ = ["PipelinePolicy", "PolicyError", "UnsignedAction", "load_policy", "parse_policy"]
 
@@ -95,6 +86,8 @@ class PipelinePolicy:
 
     def check(self, report: Report) -> list[str]:
         """Reasons the report fails (empty when it holds)."""
+        from provenance.policy import AllOf, Intact
+
         broken = Intact().check(report)
         if broken:
             return broken
@@ -117,19 +110,17 @@ StoreState = tuple[tuple[bytes, ...], tuple[str, ...], tuple[str, ...]]
 
 
 def store_state(store: TrustStore) -> StoreState:
-    """A picklable form of a TrustStore: DER certificates, their labels, accepted EKUs."""
-    from cryptography.hazmat.primitives import serialization
-
-    return (tuple(c.public_bytes(serialization.Encoding.DER) for c in store.certificates),
-            tuple(store.labels), tuple(store.ekus))
+    """A picklable form of a TrustStore: DER certificates, their labels, accepted EKUs
+    (installed anchors as read, not parsed: see provenance/trust.py)."""
+    entries = store._der_entries()
+    return (tuple(der for der, _ in entries), tuple(label for _, label in entries),
+            tuple(store.ekus))
 
 
 def store_from_state(state: StoreState) -> TrustStore:
-    """Inverse of :func:`store_state`."""
-    from cryptography import x509
-
+    """Inverse of :func:`store_state` (parsed when a certificate is asked for)."""
     ders, labels, ekus = state
-    return TrustStore(tuple(x509.load_der_x509_certificate(d) for d in ders), labels, ekus)
+    return TrustStore._of_entries(zip(ders, labels, strict=True), ekus)
 
 
 def load_policy(path: Path | str) -> PipelinePolicy:
@@ -138,6 +129,8 @@ def load_policy(path: Path | str) -> PipelinePolicy:
     Raises:
         PolicyError: unreadable, not TOML, unknown keys, wrong types, unusable anchor files.
     """
+    import tomllib
+
     p = Path(path)
     try:
         text = p.read_bytes()
@@ -167,6 +160,17 @@ def parse_policy(data: dict[str, Any], *, base: Path = Path("."),
     Raises:
         PolicyError: as :func:`load_policy`.
     """
+
+    from provenance.policy import (
+        AnyOf,
+        IngredientsIntact,
+        IssuedBy,
+        MaxAge,
+        NoAIIngredient,
+        OriginIn,
+        SignerIdentity,
+        TrustedSigner,
+    )
 
     def fail(key: str, problem: str, hint: str | None = None) -> PolicyError:
         return PolicyError(f"{where}: {key}: {problem}",
@@ -220,7 +224,7 @@ def parse_policy(data: dict[str, Any], *, base: Path = Path("."),
         if value not in _ORIGINS:
             raise fail(f"[origin] allow[{i}]", f"unknown origin {value!r}",
                        f"choose from {', '.join(_ORIGINS)}")
-    allowed_origins = frozenset(cast(list[OriginClass], allow or ["human"]))
+    allowed_origins = frozenset(cast("list[OriginClass]", allow or ["human"]))
 
     action = data.get("unsigned", {}).get("action", "fail")
     if action not in _ACTIONS:

@@ -7,21 +7,26 @@ there when you create it); ``--trust FILE`` adds more for one run.
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import os
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from typing import TYPE_CHECKING, Any
 
 from provenance import _home
-from provenance._dn import format_dn
 from provenance.errors import TrustError
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# cryptography.x509 costs more to import (~45-70 ms) than a whole `provenance verify` of one
+# small file: installed anchors are kept as DER and parsed only when something needs a parsed
+# certificate (``certificates``, ``labels``, ``len()``, ``trust list``). What a verify needs,
+# the PEM bundle for c2pa and the subject of the anchor a trusted signer chains to, is read from
+# the DER itself (``_name`` falls back to cryptography for anything but plain names).
 
 __all__ = ["DEFAULT_EKUS", "TrustAnchorFile", "TrustStore", "add_config", "parse_eku_config"]
 
@@ -41,16 +46,34 @@ _OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
 _PEM_BLOCK = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
 )
+#: The same blocks, with their base64 body as a group (for the DER without parsing).
+_PEM_BODY = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\s+(.+?)\s+-----END CERTIFICATE-----", re.DOTALL
+)
+_BASE64 = re.compile(rb"^[A-Za-z0-9+/]+={0,2}$")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _json_list_certs(data: bytes) -> list[x509.Certificate]:
     """Certificates of a C2PA trust list in its JSON (LoTE) form: every X509Certificates val."""
+    from cryptography import x509
+
+    found: list[x509.Certificate] = []
+    for der in _json_list_ders(data):
+        try:
+            found.append(x509.load_der_x509_certificate(der))
+        except ValueError:
+            continue
+    return found
+
+
+def _json_list_ders(data: bytes) -> list[bytes]:
+    """The DER of every X509Certificates val of a JSON (LoTE) trust list (not parsed)."""
     try:
         doc = json.loads(data)
     except ValueError:
         return []
-    found: list[x509.Certificate] = []
+    found: list[bytes] = []
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
@@ -59,8 +82,7 @@ def _json_list_certs(data: bytes) -> list[x509.Certificate]:
                     for item in value:
                         b64 = item.get("val") if isinstance(item, dict) else item
                         try:
-                            found.append(x509.load_der_x509_certificate(
-                                base64.b64decode(str(b64))))
+                            found.append(base64.b64decode(str(b64)))
                         except ValueError:
                             continue
                 else:
@@ -74,6 +96,8 @@ def _json_list_certs(data: bytes) -> list[x509.Certificate]:
 
 
 def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
+    from cryptography import x509
+
     certs: list[x509.Certificate] = []
     if data.lstrip().startswith(b"{"):
         certs = _json_list_certs(data)
@@ -90,6 +114,159 @@ def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
     return certs
 
 
+def _bundle_ders(data: bytes) -> list[bytes] | None:
+    """The DER of every certificate entry of a bundle, in the order ``_parse_bundle`` parses
+    them, not parsed (an entry cryptography would refuse is dropped when they are parsed); None
+    when a PEM block is not plain base64 (headers...): the caller parses the bundle instead."""
+    ders = _json_list_ders(data) if data.lstrip().startswith(b"{") else []
+    for body in _PEM_BODY.findall(data):
+        text = b"".join(body.split())
+        if not _BASE64.match(text) or len(text) % 4:
+            return None
+        ders.append(base64.b64decode(text))
+    return ders
+
+
+def _load_der(der: bytes) -> x509.Certificate | None:
+    from cryptography import x509
+
+    try:
+        return x509.load_der_x509_certificate(der)
+    except ValueError:
+        return None
+
+
+def _der_of(cert: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+# -- reading a certificate's subject from its DER ---------------------------------------------
+
+#: cryptography's short attribute names (``rfc4514_attribute_name``); other OIDs are dotted.
+_SHORT = {"2.5.4.3": "CN", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O", "2.5.4.11": "OU",
+          "2.5.4.6": "C", "2.5.4.9": "STREET", "0.9.2342.19200300.100.1.25": "DC",
+          "0.9.2342.19200300.100.1.1": "UID"}
+_EMAIL = "1.2.840.113549.1.9.1"
+#: DER string types read here (UTF8String, PrintableString, IA5String); others go to cryptography.
+_TEXT = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii"}
+
+#: (attribute name as rfc4514_attribute_name gives it, value as str(), is it the e-mail OID)
+_Attribute = tuple[str, str, bool]
+
+
+def _tlv(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(tag, start, end) of the DER element at ``pos`` (definite lengths only)."""
+    if pos + 2 > end:
+        raise ValueError("short")
+    tag, size = data[pos], data[pos + 1]
+    pos += 2
+    if size & 0x80:
+        count = size & 0x7F
+        if not 0 < count <= 4 or pos + count > end:
+            raise ValueError("length")
+        size = int.from_bytes(data[pos:pos + count], "big")
+        pos += count
+    if pos + size > end:
+        raise ValueError("overrun")
+    return tag, pos, pos + size
+
+
+def _der_ok(der: bytes) -> bool:
+    """A certificate's outer shape: SEQUENCE { tbs SEQUENCE, algorithm SEQUENCE, BIT STRING }
+    filling the bytes exactly (what a broken or cut entry of an anchor file fails)."""
+    try:
+        tag, pos, end = _tlv(der, 0, len(der))
+        if tag != 0x30 or end != len(der):
+            return False
+        for want in (0x30, 0x30, 0x03):
+            tag, _, pos = _tlv(der, pos, end)
+            if tag != want:
+                return False
+        return pos == end
+    except ValueError:
+        return False
+
+
+def _oid(data: bytes) -> str:
+    arcs: list[int] = []
+    value = 0
+    for byte in data:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    if not arcs or data[-1] & 0x80:
+        raise ValueError("oid")
+    first = arcs[0]
+    head = [0, first] if first < 40 else [1, first - 40] if first < 80 else [2, first - 80]
+    return ".".join(str(a) for a in head + arcs[1:])
+
+
+def _der_subject(der: bytes) -> list[_Attribute] | None:
+    """The subject's attributes, read from the DER; None for anything but one attribute per
+    RDN with a UTF8/Printable/IA5 string value (cryptography reads those)."""
+    try:
+        _, pos, end = _tlv(der, 0, len(der))
+        _, pos, end = _tlv(der, pos, end)  # tbsCertificate
+        tag, _, after = _tlv(der, pos, end)
+        if tag == 0xA0:  # [0] version
+            pos = after
+        for _skip in range(4):  # serialNumber, signature, issuer, validity
+            _, _, pos = _tlv(der, pos, end)
+        tag, pos, end = _tlv(der, pos, end)
+        if tag != 0x30:
+            return None
+        out: list[_Attribute] = []
+        while pos < end:
+            tag, rdn, rdn_end = _tlv(der, pos, end)
+            pos = rdn_end
+            if tag != 0x31:
+                return None
+            tag, attr, attr_end = _tlv(der, rdn, rdn_end)
+            if tag != 0x30 or attr_end != rdn_end:
+                return None  # a multi-valued RDN: cryptography decides its order
+            tag, start, stop = _tlv(der, attr, attr_end)
+            if tag != 0x06:
+                return None
+            oid = _oid(der[start:stop])
+            tag, start, stop = _tlv(der, stop, attr_end)
+            if tag not in _TEXT or stop != attr_end:
+                return None
+            value = der[start:stop].decode(_TEXT[tag])
+            out.append((_SHORT.get(oid, oid), value, oid == _EMAIL))
+        return out
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _subject(der: bytes) -> list[_Attribute] | None:
+    """The subject's attributes (from the DER, else parsed); None if it does not parse."""
+    found = _der_subject(der)
+    if found is not None:
+        return found
+    cert = _load_der(der)
+    if cert is None:
+        return None
+    from cryptography.x509.oid import NameOID
+
+    return [(attr.rfc4514_attribute_name, str(attr.value), attr.oid == NameOID.EMAIL_ADDRESS)
+            for attr in cert.subject]
+
+
+def _format_subject(attributes: list[_Attribute]) -> str:
+    """As :func:`provenance._dn.format_dn` writes the same name."""
+    return ", ".join(f"{'E' if email else name}={value}" for name, value, email in attributes)
+
+
+def _pem_of(der: bytes) -> bytes:
+    """The PEM cryptography writes for a certificate (64 base64 characters a line)."""
+    text = base64.b64encode(der)
+    lines = b"\n".join(text[i:i + 64] for i in range(0, len(text), 64))
+    return b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n"
+
+
 @dataclass(frozen=True)
 class TrustAnchorFile:
     """One installed anchor bundle: its name, path and certificates."""
@@ -100,7 +277,13 @@ class TrustAnchorFile:
 
     def subjects(self) -> list[str]:
         """Subjects of the certificates in the bundle."""
+        from provenance._dn import format_dn
+
         return [format_dn(c.subject) for c in self.certificates]
+
+
+#: One anchor as kept before parsing: its DER and its label.
+_Entry = tuple[bytes, str]
 
 
 @dataclass(frozen=True)
@@ -108,11 +291,44 @@ class TrustStore:
     """An immutable set of trust anchor certificates, each labelled with the list it came from.
     """
 
-    certificates: tuple[x509.Certificate, ...] = ()
+    # No class attributes for these two (default_factory): a store read from the home holds
+    # DER entries and gets them from __getattr__, parsed, the first time they are asked for.
+    certificates: tuple[x509.Certificate, ...] = field(default_factory=tuple)
     #: one label per certificate (file stem or installed anchor name); may be empty
-    labels: tuple[str, ...] = ()
+    labels: tuple[str, ...] = field(default_factory=tuple)
     #: accepted EKUs beyond :data:`DEFAULT_EKUS` (from installed trust configurations)
     ekus: tuple[str, ...] = ()
+
+    @classmethod
+    def _of_entries(cls, entries: Iterable[_Entry], ekus: Iterable[str] = ()) -> TrustStore:
+        """A store of DER entries, parsed only when ``certificates`` or ``labels`` are read."""
+        store = cls.__new__(cls)
+        object.__setattr__(store, "ekus", tuple(ekus))
+        object.__setattr__(store, "_entries", tuple(entries))
+        return store
+
+    if not TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any:
+            if name not in ("certificates", "labels"):
+                raise AttributeError(name)
+            certs, labels = [], []
+            for der, label in self.__dict__.get("_entries", ()):
+                cert = _load_der(der)
+                if cert is not None:  # as _parse_bundle: a malformed entry is left out
+                    certs.append(cert)
+                    labels.append(label)
+            object.__setattr__(self, "certificates", tuple(certs))
+            object.__setattr__(self, "labels", tuple(labels))
+            return self.__dict__[name]
+
+    def _der_entries(self) -> tuple[_Entry, ...]:
+        """Every anchor as (DER, label), parsed or not."""
+        entries = self.__dict__.get("_entries")
+        if entries is None:
+            entries = tuple((_der_of(c), label)
+                            for c, label in zip(self.certificates, self._labels(), strict=True))
+            object.__setattr__(self, "_entries", entries)
+        return entries
 
     @classmethod
     def from_pem_files(cls, paths: Iterable[Path | str]) -> TrustStore:
@@ -138,16 +354,15 @@ class TrustStore:
     @classmethod
     def installed(cls, directory: Path | None = None) -> TrustStore:
         """The anchors installed in the provenance home (empty when none)."""
-        files = list_anchors(directory)
-        return cls(tuple(c for f in files for c in f.certificates),
-                   tuple(f.name for f in files for _ in f.certificates),
-                   installed_ekus(directory))
+        return cls._of_entries(_installed_entries(directory), installed_ekus(directory))
 
     def merged(self, other: TrustStore) -> TrustStore:
         """Union of two stores."""
+        ekus = tuple(dict.fromkeys(self.ekus + other.ekus))
+        if "_entries" in self.__dict__ or "_entries" in other.__dict__:
+            return TrustStore._of_entries(self._der_entries() + other._der_entries(), ekus)
         return TrustStore(self.certificates + other.certificates,
-                          self._labels() + other._labels(),
-                          tuple(dict.fromkeys(self.ekus + other.ekus)))
+                          self._labels() + other._labels(), ekus)
 
     def eku_config(self) -> str:
         """The accepted EKUs as c2pa's ``trust_config`` text: the defaults plus ours."""
@@ -166,33 +381,57 @@ class TrustStore:
         if not issuer:
             return None
         want = {(k.upper(), str(v)) for k, v in issuer.items()}
-        for cert, label in zip(self.certificates, self._labels(), strict=True):
-            have = set()
-            for attr in cert.subject:
-                short = attr.rfc4514_attribute_name.upper()
-                have.add((short, str(attr.value)))
+        for der, label in self._der_entries():
+            subject = _subject(der)
+            if subject is None:
+                continue
+            have = {(name.upper(), value) for name, value, _ in subject}
             if want <= have and len(want) == len(have):
-                return format_dn(cert.subject), label
+                return _format_subject(subject), label
         return None
-    @functools.cached_property
-    def _pem(self) -> str | None:
-        if not self.certificates:
-            return None
-        seen: set[bytes] = set()
-        out: list[bytes] = []
-        for cert in self.certificates:
-            fp = cert.fingerprint(hashes.SHA256())
-            if fp not in seen:
-                seen.add(fp)
-                out.append(cert.public_bytes(serialization.Encoding.PEM))
-        return b"".join(out).decode("ascii")
 
     def pem(self) -> str | None:
         """Deduplicated PEM bundle for c2pa, or None when the store is empty."""
-        return self._pem
+        cached = self.__dict__.get("_pem", False)
+        if cached is False:
+            import hashlib
+
+            seen: set[bytes] = set()
+            out: list[bytes] = []
+            for der, _ in self._der_entries():
+                digest = hashlib.sha256(der).digest()
+                if digest not in seen and _der_ok(der):
+                    seen.add(digest)
+                    out.append(_pem_of(der))
+            cached = b"".join(out).decode("ascii") if out else None
+            object.__setattr__(self, "_pem", cached)
+        return cached  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return len(self.certificates)
+
+
+def _installed_entries(directory: Path | None = None) -> list[_Entry]:
+    """The installed anchors as DER entries, in ``list_anchors`` order (bundles that are not
+    plain PEM or JSON are parsed here, as before)."""
+    d = directory or _home.trust_dir()
+    if not d.is_dir():
+        return []
+    _check_permissions(d)
+    out: list[_Entry] = []
+    for path in sorted(d.glob("*.pem")):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        ders = _bundle_ders(data)
+        if ders is None:
+            try:
+                ders = [_der_of(c) for c in _parse_bundle(data, str(path))]
+            except TrustError:
+                continue
+        out.extend((der, path.stem) for der in ders)
+    return out
 
 
 def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
@@ -348,6 +587,8 @@ def add_certificates(name: str, certs: Iterable[x509.Certificate],
 
 def _install(name: str, certs: list[x509.Certificate],
              directory: Path | None) -> TrustAnchorFile:
+    from cryptography.hazmat.primitives import serialization
+
     d = directory or _home.trust_dir()
     safe = _SAFE_NAME.sub("-", name).strip("-.") or "anchor"
     dest = d / f"{safe}.pem"

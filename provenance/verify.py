@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from provenance import zipguard
 from provenance._files import open_input, read_input
-from provenance.carriers import is_text_name, manifest_file, media, sidecar, text
+from provenance.carriers import is_text_name, media
 from provenance.errors import InputError, VerificationFailed
 from provenance.formats import identify
-from provenance.policy import Policy, default_policy
-from provenance.report import Report
 from provenance.trust import TrustStore
 
+# The text carriers, sidecars and .c2pa files are imported when a file needs them: verifying a
+# JPEG reads it through carriers.media alone.
 if TYPE_CHECKING:
     from provenance.domain import DomainCheck
+    from provenance.policy import Policy
+    from provenance.report import Report
 
 __all__ = ["inspect", "inspect_fragment", "verify"]
 
@@ -70,6 +72,8 @@ def _inspect(
         if not name:
             raise InputError("inspecting bytes needs a name", hint="pass name='photo.jpg'")
         if is_text_name(name):
+            from provenance.carriers import text
+
             return text.inspect_text_bytes(source, name=name, trust=store)
         stream: BinaryIO = io.BytesIO(source)
         display = name
@@ -78,8 +82,12 @@ def _inspect(
         path = Path(source)
         display = str(source)
         if name is None and path.suffix.lower() == ".c2pa":
+            from provenance.carriers import manifest_file
+
             return manifest_file.read(path, display, store)
         if is_text_name(name or path):
+            from provenance.carriers import sidecar, text
+
             data = read_input(path)
             if not data:
                 raise InputError(f"{display} is empty (0 bytes)", hint="give the real file")
@@ -98,6 +106,8 @@ def _inspect(
             stream.seek(0)
         report = media.read(stream, display, mtype.mime, store, fetch_remote=fetch_remote)
     if report.status == "unsigned" and path is not None:
+        from provenance.carriers import sidecar
+
         detached = sidecar.detached_store(path, b"")
         if detached is not None:
             report = sidecar.read(path, display, mtype.mime, detached, store)
@@ -120,7 +130,7 @@ def inspect_fragment(
 
     from provenance import _c2pa
     from provenance.reading import build_report
-    from provenance.report import Failure
+    from provenance.report import Failure, Report
 
     store = trust if trust is not None else TrustStore.installed()
     init_path, frag_path = Path(init), Path(fragment)
@@ -177,7 +187,11 @@ def verify(
     if domain is not None and not isinstance(source, bytes):
         # ``signer.domain``: the signer's own domain file, fetched only if domain.fetch.
         report = domain.annotate(report, Path(source))
-    reasons = (policy or default_policy()).check(report)
+    if not policy:
+        from provenance.policy import default_policy
+
+        policy = default_policy()
+    reasons = policy.check(report)
     if reasons:
         raise VerificationFailed(report, reasons)
     return report

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from provenance.batch.executors import default_jobs
 from provenance.batch.results import Result, failed_from
 from provenance.batch.worker_state import FileTimeout, time_limit
+
+if TYPE_CHECKING:  # concurrent.futures only where an executor runs the work (not for -j 1)
+    from concurrent.futures import Executor, Future
 
 T = TypeVar("T")
 
@@ -79,6 +81,8 @@ def run_ordered(
         for item in items:
             yield from _timed(fn, spec, [item], file_timeout)
         return
+    from concurrent.futures import Future
+
     workers = worker_count(ex)
     if chunk_size is None:
         # Enough per task to hide the hand-over cost, small enough to balance the load.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +23,8 @@ from provenance.policyfile import StoreState, UnsignedAction, store_state
 from provenance.trust import TrustStore
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from provenance.domain import DomainCheck
 
 # -- verify -----------------------------------------------------------------------------------

@@ -13,8 +13,7 @@ import datetime as _dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from cryptography import x509
+from typing import TYPE_CHECKING
 
 from provenance.fingerprint import fingerprint
 from provenance.policy import Policy
@@ -22,6 +21,9 @@ from provenance.registry import configured_lookup, default_path, open_registry
 from provenance.registry.base import Match, Record, Registry
 from provenance.report import Report
 from provenance.trust import TrustStore
+
+if TYPE_CHECKING:  # parsed in trusted_now, where a registered signer is judged
+    from cryptography import x509
 
 __all__ = ["AcceptRecovered", "lookup_sources", "needs_recovery", "recover", "trusted_now",
            "with_current_trust"]

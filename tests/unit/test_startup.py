@@ -80,6 +80,50 @@ def test_verify_of_one_file_loads_only_the_verifying_half(tmp_path: Path) -> Non
     assert "provenance.batch.sign_jobs" not in mods and "provenance.cli.sign" not in mods
 
 
+#: What `verify x.jpg` of a signed JPEG must not import (bench/speed.py's FORBIDDEN too): the
+#: other carriers, the pipeline rules, thread pools, passphrase prompts, platformdirs (with
+#: PROVENANCE_HOME set). cryptography is still imported, by provenance/_c2pa.py and
+#: carriers/media.py importing provenance.identity at module level: nothing else needs it.
+SIGNED_JPEG_UNWANTED = (
+    "PIL", "numpy", "pydantic", "rich", "iscc_core", "sqlite3", "multiprocessing",
+    "urllib.request", "concurrent.futures", "getpass", "platformdirs", "provenance.policy_rules",
+    "provenance.carriers.text", "provenance.carriers.sidecar", "provenance.carriers.manifest_file",
+    "provenance.carriers.html", "provenance.carriers.unstructured", "provenance.cli.sign")
+
+
+def test_verify_of_a_signed_jpeg_loads_no_other_carrier(tmp_path: Path, identity: object,
+                                                         home: Path) -> None:
+    import os
+
+    from PIL import Image
+
+    import provenance
+
+    source, signed = tmp_path / "x.jpg", tmp_path / "x.signed.jpg"
+    Image.new("RGB", (32, 32), (200, 120, 40)).save(source, quality=90)
+    provenance.sign(source, signed, identity=identity)  # type: ignore[arg-type]
+    env = {**os.environ, "PROVENANCE_HOME": str(home)}
+    code = ("sys.argv = ['provenance', *sys.argv[1:]]\n"
+            "from provenance.cli.main import main\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert exc.code == 0, exc.code")
+    mods = _modules(code, "verify", str(signed), env=env)
+    assert "c2pa" in mods and "provenance.carriers.media" in mods
+    bad = sorted(m for m in mods if any(m == u or m.startswith(u + ".")
+                                        for u in SIGNED_JPEG_UNWANTED))
+    assert not bad, bad
+    proc = subprocess.run([sys.executable, "-m", "provenance", "verify", str(signed), "--json"],
+                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    signer = json.loads(proc.stdout)["results"][0]["signer"]
+    root = identity.root.subject  # type: ignore[attr-defined]
+    from provenance._dn import format_dn
+
+    # The anchor's subject, read from the installed anchor's DER without cryptography.
+    assert signer["trusted"] and signer["trust_list"] == "test-root"
+    assert signer["anchor"] == format_dn(root) == signer["issuer"]
+
+
 def test_every_registered_verb_loads_and_is_listed() -> None:
     import typer
     from provenance.cli.app import VERBS, app, load_verb

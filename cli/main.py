@@ -29,13 +29,11 @@ def main() -> None:
             sys.stdout.write(text)
             sys.stdout.flush()
             return
-        _compiled_dataclasses()
         from .app import main as run
 
         with helpcache.recording(argv):
             run()
         return
-    _compiled_dataclasses()
     import atexit
 
     from .app import main as run
@@ -55,16 +53,6 @@ def _spare_the_last_collection() -> None:
 
     gc.collect(1)
     gc.freeze()
-
-
-def _compiled_dataclasses() -> None:
-    """Dataclass methods compiled in an earlier run (cli/dataclass_cache.py); never fails."""
-    try:
-        from . import dataclass_cache
-
-        dataclass_cache.install()
-    except Exception:  # noqa: S110 (without the cache the classes are compiled, as always)
-        pass
 
 
 def __getattr__(name: str) -> object:

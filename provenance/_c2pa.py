@@ -12,12 +12,14 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import c2pa
 
 from provenance.errors import IdentityError, InputError, SigningError
-from provenance.identity import Identity
+
+if TYPE_CHECKING:  # the verify path never loads an identity (nor cryptography with it)
+    from provenance.identity import Identity
 
 __all__ = ["C2PA_PYTHON_VERSION", "Component", "ManifestStore", "read_manifest", "sign_stream"]
 
@@ -219,6 +221,8 @@ def _person_signer(identity: Identity) -> Any:
     provenance.authored) or the identity's own key; None when neither can."""
     if not _can_sign_identity(identity):
         return None  # a callback claim signer cannot be combined (see _can_sign_identity)
+    from provenance.identity import Identity
+
     author = getattr(identity, "author", None)
     person = author if isinstance(author, Identity) else identity
     return _plain_signer(person, None) if _can_sign_identity(person) else None

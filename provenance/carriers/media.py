@@ -8,7 +8,7 @@ import io
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from provenance import _c2pa, jumbf
 from provenance.carriers import zip as zipcarrier
@@ -24,11 +24,13 @@ from provenance.formats import (
     has_manifest_store,
     identify,
 )
-from provenance.identity import Identity, check_usable
 from provenance.options import SignOptions
 from provenance.reading import build_report
 from provenance.report import Failure, Report
 from provenance.trust import TrustStore
+
+if TYPE_CHECKING:  # the verify path never loads an identity (nor cryptography with it)
+    from provenance.identity import Identity
 
 __all__ = [
     "SignedBytes",
@@ -154,6 +156,8 @@ def sign_into(
     Returns ``(media_type, repacked)``. Raises as :func:`sign_bytes`.
     """
     # (0) A signature made with an expired certificate would never verify.
+    from provenance.identity import check_usable
+
     check_usable(identity)
     # (1) The content must be what the name says, complete, and able to carry a manifest.
     mtype = identify(name, data)

@@ -19,8 +19,9 @@ Reported: recall@1 through ``Registry.lookup`` with the thresholds in
 original), over the transformed queries and over 200 never-registered queries of each kind;
 10,000 registered distractors of each kind looked up, each against all the others ("held
 out": any item returned other than itself is a false match; 20,000 lookups of unrelated
-content); and, to choose the thresholds, the distance of each query to its original and to its nearest
-unrelated item (numpy over every registered fingerprint), swept over candidate thresholds.
+content); and, to choose the thresholds, the distance of each query to its original and to
+its nearest unrelated item (numpy over every registered fingerprint), swept over candidate
+thresholds.
 
     python bench/survival.py                 # ~25 min on 2 cores; ~8 min with the cache
     python bench/survival.py --distractors 10000 --items 50   # quick look

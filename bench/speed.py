@@ -60,11 +60,13 @@ FORBIDDEN = {
     "--version": ("c2pa", "PIL", "cryptography", "typer", "rich", "numpy", "pydantic"),
     "--help": ("c2pa", "PIL", "cryptography", "numpy", "pydantic", "sqlite3"),
     "verify x.jpg": ("PIL", "numpy", "cryptography", "pydantic", "rich", "urllib.request",
-                     "multiprocessing",
-                     "sqlite3", "iscc_core", "concurrent.futures", "getpass", "platformdirs",
-                     "provenance.policy_rules", "provenance.carriers.text",
-                     "provenance.carriers.sidecar", "provenance.carriers.manifest_file",
-                     "provenance.carriers.html", "provenance.carriers.unstructured"),
+                     "multiprocessing", "sqlite3", "iscc_core", "concurrent.futures",
+                     "getpass", "platformdirs", "provenance.policy_rules",
+                     "provenance.carriers.text", "provenance.carriers.sidecar",
+                     "provenance.carriers.manifest_file", "provenance.carriers.html",
+                     "provenance.carriers.unstructured", "provenance.registry.base",
+                     "provenance.registry.recovery", "provenance.fingerprint",
+                     "provenance.zipguard", "provenance.carriers.zip"),
     # (cryptography: still imported, by provenance/_c2pa.py and carriers/media.py importing
     # provenance.identity at module level; nothing else on this path needs it any more)
 }

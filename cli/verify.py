@@ -289,7 +289,7 @@ def _sources(dsns: list[str] | None, no_lookup: bool) -> list[str | None]:
         if dsns:
             raise _usage("choose one of --no-lookup and --registry")
         return []
-    from provenance.registry.recovery import lookup_sources
+    from provenance.registry.sources import lookup_sources
 
     return lookup_sources(dsns or ())
 

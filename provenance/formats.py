@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import io
 import struct
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from provenance import jumbf, zipguard
+from provenance import jumbf
 from provenance.errors import InputError, UnsupportedFormat
 
 __all__ = ["MediaType", "check_structure", "has_manifest_store", "media_type_for_name",
@@ -204,12 +203,19 @@ def check_structure(name: str | PurePath, mtype: MediaType, data: bytes) -> None
             if b"%%EOF" not in data[-2048:]:
                 problem = "no %%EOF marker at the end"
         elif mtype.mime in _ZIP_MIMES:
+            import zipfile
+
+            from provenance import zipguard
+
             # The declared count first: zipfile builds one object per member (100k: seconds).
-            zipguard.check_declared(io.BytesIO(data), name=str(name))
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                zipguard.check(zf, name=str(name))
-                # Signing vouches for the members: each must be what the directory says.
-                zipguard.check_members(zf, name=str(name))
+            try:
+                zipguard.check_declared(io.BytesIO(data), name=str(name))
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    zipguard.check(zf, name=str(name))
+                    # Signing vouches for the members: each must be what the directory says.
+                    zipguard.check_members(zf, name=str(name))
+            except zipfile.BadZipFile as exc:
+                problem = str(exc) or type(exc).__name__
         elif mtype.mime in ("image/heic", "image/avif", "video/mp4", "audio/mp4",
                             "video/quicktime"):
             problem = _check_bmff(data)
@@ -219,8 +225,7 @@ def check_structure(name: str | PurePath, mtype: MediaType, data: bytes) -> None
             if b"</svg>" not in data[-1024:]:
                 problem = "no closing </svg> tag"
     # NotImplementedError: zipfile on a directory entry of an unknown ZIP version (fuzz suite).
-    except (struct.error, zipfile.BadZipFile, IndexError, ValueError, OSError,
-            NotImplementedError) as exc:
+    except (struct.error, IndexError, ValueError, OSError, NotImplementedError) as exc:
         problem = str(exc) or type(exc).__name__
     if problem:
         raise InputError(
@@ -336,6 +341,10 @@ def repack_zip_stored(data: bytes, name: str = "the document") -> bytes:
     the same after repacking; only its compression changes. Returns ``data`` itself when every
     member is already stored.
     """
+    import zipfile
+
+    from provenance import zipguard
+
     with zipguard.open_checked(data, name=name) as src:
         infos = src.infolist()
         if all(i.compress_type == zipfile.ZIP_STORED for i in infos):

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from provenance import zipguard
 from provenance._files import open_input, read_input
 from provenance.carriers import is_text_name, media
 from provenance.errors import InputError, VerificationFailed
@@ -52,9 +51,11 @@ def inspect(
     """
     report = _inspect(source, name=name, trust=trust, fetch_remote=fetch_remote)
     if registries:
-        from provenance.registry.recovery import needs_recovery, recover
+        from provenance.registry.sources import needs_recovery
 
         if needs_recovery(report):
+            from provenance.registry.recovery import recover
+
             data = source if isinstance(source, bytes) else read_input(Path(source))
             report = recover(report, data, report.media_type, registries, trust=trust)
     return report
@@ -102,6 +103,8 @@ def _inspect(
         if mtype.label in _ZIP_LABELS:
             # Bounded before c2pa sees it: member count, expanded size, ratio (the central
             # directory only; nothing is inflated).
+            from provenance import zipguard
+
             zipguard.open_checked(stream, name=display).close()
             stream.seek(0)
         report = media.read(stream, display, mtype.mime, store, fetch_remote=fetch_remote)

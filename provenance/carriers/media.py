@@ -11,13 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from provenance import _c2pa, jumbf
-from provenance.carriers import zip as zipcarrier
 from provenance.claims import HumanClaim, default_origin
 from provenance.components import components, with_placed
 from provenance.errors import AlreadySigned, InputError
-from provenance.fingerprint import Fingerprint
-from provenance.fingerprint.assertion import with_soft_binding_of
-from provenance.fingerprint.image import as_file
 from provenance.formats import (
     MediaType,
     check_structure,
@@ -30,6 +26,7 @@ from provenance.report import Failure, Report
 from provenance.trust import TrustStore
 
 if TYPE_CHECKING:  # the verify path never loads an identity (nor cryptography with it)
+    from provenance.fingerprint import Fingerprint
     from provenance.identity import Identity
 
 __all__ = [
@@ -174,6 +171,8 @@ def sign_into(
     # (3) ZIP documents get our own carrier (members untouched); drop a manifest we replace.
     repacked = False
     if mtype.label in _ZIP_LABELS:
+        from provenance.carriers import zip as zipcarrier
+
         data = zipcarrier.strip_manifest(data, name=name)
     # (4) The parent ingredient of an edit.
     parent_arg = None
@@ -191,6 +190,8 @@ def sign_into(
     # JPEG and PNG: the hash of a large source runs beside the fingerprint's decode (both
     # release the GIL), so the hash costs no time of its own on two cores.
     digest = _Digest(data) if data_hashed else None
+    from provenance.fingerprint.assertion import with_soft_binding_of
+
     manifest, fp = with_soft_binding_of(manifest, data, mtype.mime)
     parts = components(options) if options.ingredients else ()
     manifest = with_placed(manifest, parts)
@@ -204,6 +205,8 @@ def sign_into(
             parent_asset=parent_arg, ekus=ekus, identity_assertion=options.identity_assertion,
             ingredients=parts,
         ) as signer:
+            from provenance.carriers import zip as zipcarrier
+
             zipcarrier.sign_into(data, out, signer, name=name)
         return mtype, repacked
     if digest is not None:
@@ -294,6 +297,8 @@ def can_thumbnail(mime: str) -> bool:
 
 def _thumbnail(name: str, data: bytes) -> tuple[str, bytes] | None:
     from PIL import Image, UnidentifiedImageError
+
+    from provenance.fingerprint.image import as_file
 
     try:
         with Image.open(as_file(data)) as img:

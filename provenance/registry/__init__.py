@@ -14,21 +14,28 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from provenance.registry.base import (
-    IMAGE_THRESHOLD,
-    TEXT_THRESHOLD,
-    BadRegistry,
-    Match,
-    Record,
-    Registry,
-    RegistryError,
-    RemovalProof,
-    RemovalRefused,
-)
+from provenance.registry.sources import configured_lookup, default_path
 
 if TYPE_CHECKING:
+    from provenance.registry.base import (
+        IMAGE_THRESHOLD,
+        TEXT_THRESHOLD,
+        BadRegistry,
+        Match,
+        Record,
+        Registry,
+        RegistryError,
+        RemovalProof,
+        RemovalRefused,
+    )
     from provenance.registry.postgres import PostgresRegistry
     from provenance.registry.sqlite import SQLiteRegistry
+
+#: Names of :mod:`provenance.registry.base`, imported on first use: a verify that needs no
+#: lookup (a file whose manifest is intact) asks :mod:`~provenance.registry.sources` which
+#: registries there are and loads neither the records nor the fingerprints.
+_BASE = frozenset({"IMAGE_THRESHOLD", "TEXT_THRESHOLD", "BadRegistry", "Match", "Record",
+                   "Registry", "RegistryError", "RemovalProof", "RemovalRefused"})
 
 __all__ = [
     "IMAGE_THRESHOLD",
@@ -46,13 +53,6 @@ __all__ = [
     "default_path",
     "open_registry",
 ]
-
-
-def default_path() -> Path:
-    """The local registry: ``$PROVENANCE_HOME/registry.sqlite3``."""
-    from provenance._home import home
-
-    return home() / "registry.sqlite3"
 
 
 def _sqlite_path(dsn: str) -> Path | None:
@@ -78,6 +78,7 @@ def open_registry(dsn: str | None = None, *, create: bool = True,
         BadRegistry: an unknown DSN form, or a file that is not a registry.
         RegistryError: the store cannot be opened or reached.
     """
+    from provenance.registry.base import BadRegistry
     from provenance.registry.sqlite import SQLiteRegistry
 
     if dsn is None:
@@ -99,24 +100,11 @@ def open_registry(dsn: str | None = None, *, create: bool = True,
     return SQLiteRegistry(path, create=create)
 
 
-def configured_lookup() -> list[str]:
-    """The registries ``config.toml`` adds to lookups (``[registry] lookup = [...]``) and
-    ``PROVENANCE_REGISTRY_LOOKUP`` (comma-separated).
-
-    Raises:
-        InputError: a malformed ``config.toml`` (see :func:`provenance._home.config`).
-    """
-    from provenance._home import config_value
-
-    found: list[str] = []
-    env = os.environ.get("PROVENANCE_REGISTRY_LOOKUP")
-    if env:
-        found += [v.strip() for v in env.split(",") if v.strip()]
-    found += [str(v) for v in config_value("registry", "lookup") or []]
-    return found
-
-
 def __getattr__(name: str) -> object:
+    if name in _BASE:
+        from provenance.registry import base
+
+        return getattr(base, name)
     if name == "SQLiteRegistry":
         from provenance.registry.sqlite import SQLiteRegistry
 

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from provenance.fingerprint import fingerprint
 from provenance.policy import Policy
-from provenance.registry import configured_lookup, default_path, open_registry
+from provenance.registry import open_registry
 from provenance.registry.base import Match, Record, Registry
+from provenance.registry.sources import lookup_sources, needs_recovery
 from provenance.report import Report
 from provenance.trust import TrustStore
 
@@ -27,23 +28,6 @@ if TYPE_CHECKING:  # parsed in trusted_now, where a registered signer is judged
 
 __all__ = ["AcceptRecovered", "lookup_sources", "needs_recovery", "recover", "trusted_now",
            "with_current_trust"]
-
-
-def lookup_sources(extra: Sequence[str] = (), *, local: bool = True) -> list[str | None]:
-    """The registries a lookup asks, in order: the local one (None) when it exists, those
-    of ``config.toml``, then ``extra`` (``verify --registry``); no duplicates."""
-    out: list[str | None] = []
-    if local and default_path().is_file():
-        out.append(None)
-    for dsn in [*configured_lookup(), *extra]:
-        if dsn not in out:
-            out.append(dsn)
-    return out
-
-
-def needs_recovery(report: Report) -> bool:
-    """True when the file itself proves nothing: no manifest, or a broken one."""
-    return report.status in ("unsigned", "invalid")
 
 
 def trusted_now(record: Record | None, trust: TrustStore,

@@ -337,10 +337,12 @@ class SQLRegistry(Registry):
                         text_rows.extend((k, item) for k in set(band_keys(r.minhash)))
             if bindings:
                 self._bulk("soft_bindings", ("alg", "value", "item"), bindings)
+            # In key order: the index B-trees are then walked once, not at random (a third
+            # faster for texts at a few hundred thousand registered; bench/registry.py).
             if image_rows:
-                self._bulk("image_segments", ("key", "phash", "item"), image_rows)
+                self._bulk("image_segments", ("key", "phash", "item"), sorted(image_rows))
             if text_rows:
-                self._bulk("text_bands", ("key", "item"), text_rows)
+                self._bulk("text_bands", ("key", "item"), sorted(text_rows))
             self._store_blobs([unique[m] for m in written])
             self._commit()
         except Exception as exc:

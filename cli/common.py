@@ -204,6 +204,17 @@ JsonOpt = Annotated[bool, typer.Option(
 JsonlOpt = Annotated[bool, typer.Option(
     "--jsonl", rich_help_panel=P_REPORT, help="One JSON line per file on stdout.")]
 
+#: Who signs and when: options sign and publish share, word for word.
+IdentityDirOpt = Annotated[Path | None, typer.Option(
+    "--identity", metavar="DIR", rich_help_panel=P_IDENTITY,
+    help="Identity folder (default: PROVENANCE_HOME/identity).")]
+TsaOpt = Annotated[str | None, typer.Option(
+    "--tsa", metavar="URL", rich_help_panel=P_IDENTITY,
+    help="RFC 3161 timestamp authority (default: PROVENANCE_TSA_URL or config.toml).",
+)]
+NoTsaOpt = Annotated[bool, typer.Option(
+    "--no-tsa", rich_help_panel=P_IDENTITY, help="Do not timestamp.")]
+
 
 #: ``--file-timeout`` and ``--max-stdin-mb``: None means the config.toml value or the default.
 FileTimeoutOpt = typer.Option(

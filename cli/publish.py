@@ -18,8 +18,11 @@ from .common import (
     P_OUTPUT,
     P_REGISTRY,
     P_REPORT,
+    IdentityDirOpt,
     JobsOpt,
     JsonOpt,
+    NoTsaOpt,
+    TsaOpt,
     _executor,
     _file_timeout,
     _password_for,
@@ -56,18 +59,12 @@ def publish_cmd(
     no_identity_assertion: Annotated[bool, typer.Option(
         "--no-identity-assertion", rich_help_panel=P_CLAIM,
         help="Leave out the CAWG identity assertion (see provenance sign --help).")] = False,
-    identity_dir: Annotated[Path | None, typer.Option(
-        "--identity", metavar="DIR", rich_help_panel=P_IDENTITY,
-        help="Identity folder (default: PROVENANCE_HOME/identity).")] = None,
+    identity_dir: IdentityDirOpt = None,
     trust: Annotated[list[Path] | None, typer.Option(
         "--trust", metavar="PEM", rich_help_panel=P_IDENTITY,
         help="Also trust this root when reading files already signed (repeatable).")] = None,
-    tsa: Annotated[str | None, typer.Option(
-        "--tsa", metavar="URL", rich_help_panel=P_IDENTITY,
-        help="RFC 3161 timestamp authority (default: PROVENANCE_TSA_URL or config.toml).",
-    )] = None,
-    no_tsa: Annotated[bool, typer.Option(
-        "--no-tsa", rich_help_panel=P_IDENTITY, help="Do not timestamp.")] = False,
+    tsa: TsaOpt = None,
+    no_tsa: NoTsaOpt = False,
     jobs: JobsOpt = None,
     no_register: Annotated[bool, typer.Option(
         "--no-register", rich_help_panel=P_REGISTRY,

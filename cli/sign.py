@@ -32,13 +32,16 @@ from .common import (
     ExcludeOpt,
     ExecutorOpt,
     FileTimeoutOpt,
+    IdentityDirOpt,
     IncludeOpt,
     JobsOpt,
     JsonlOpt,
     JsonOpt,
     MaxStdinOpt,
+    NoTsaOpt,
     OriginOpt,
     StrictOpt,
+    TsaOpt,
     _executor,
     _expand,
     _file_timeout,
@@ -107,18 +110,12 @@ def sign_cmd(
         "--name", metavar="NAME", rich_help_panel=P_CARRIER,
         help="With '-': the file name that gives stdin's type (default stdin.txt).")] = None,
     # -- who signs, whom to trust, when
-    identity_dir: Annotated[Path | None, typer.Option(
-        "--identity", metavar="DIR", rich_help_panel=P_IDENTITY,
-        help="Identity folder (default: PROVENANCE_HOME/identity).")] = None,
+    identity_dir: IdentityDirOpt = None,
     trust: Annotated[list[Path] | None, typer.Option(
         "--trust", metavar="PEM", rich_help_panel=P_IDENTITY,
         help="Also trust this root when checking a parent (repeatable).")] = None,
-    tsa: Annotated[str | None, typer.Option(
-        "--tsa", metavar="URL", rich_help_panel=P_IDENTITY,
-        help="RFC 3161 timestamp authority (default: PROVENANCE_TSA_URL or config.toml).",
-    )] = None,
-    no_tsa: Annotated[bool, typer.Option(
-        "--no-tsa", rich_help_panel=P_IDENTITY, help="Do not timestamp.")] = False,
+    tsa: TsaOpt = None,
+    no_tsa: NoTsaOpt = False,
     # -- files already signed, outputs already there
     replace: Annotated[bool, typer.Option(
         "--replace", rich_help_panel=P_RESIGN,

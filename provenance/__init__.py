@@ -10,9 +10,8 @@
 __version__ = "0.1.0"
 
 import sys
-import types
 
-from provenance import _checkout
+from provenance import _checkout, _lazy
 
 #: typing.TYPE_CHECKING without importing typing (which costs more than the rest of this
 #: module): type checkers treat any name TYPE_CHECKING as true.
@@ -125,32 +124,16 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.attribute(globals(), _LAZY, name)
 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
 
 
-class _Package(types.ModuleType):
-    """``provenance.verify`` is a function and also the name of a submodule: importing the
-    submodule would bind the package attribute to the module (Python does that for every
-    submodule); the public function keeps the name, as it did when it was imported eagerly."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+# ``provenance.verify`` is a function and also the name of a submodule: the function keeps the
+# name when the submodule is imported, as it did when it was imported eagerly.
+sys.modules[__name__].__class__ = _lazy.Package
 
 
 _checkout.register()  # a source checkout's cli/ folder as provenance.cli (see _checkout)

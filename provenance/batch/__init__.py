@@ -24,8 +24,9 @@ Modules, one job each: :mod:`~provenance.batch.expand` (inputs),
 """
 
 import sys
-import types
 from typing import TYPE_CHECKING
+
+from provenance import _lazy
 
 if TYPE_CHECKING:
     from provenance._files import atomic_output
@@ -70,28 +71,13 @@ _LAZY: dict[str, str] = {
 }
 
 
-class _Package(types.ModuleType):
-    """``batch.expand`` is a function and also the name of a submodule: importing the submodule
-    would bind the package attribute to the module; the public function keeps the name."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _LAZY and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+# ``batch.expand`` is a function and also the name of a submodule: the function keeps the name
+# when the submodule is imported.
+sys.modules[__name__].__class__ = _lazy.Package
 
 
 def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.attribute(globals(), _LAZY, name)
 
 
 __all__ = [

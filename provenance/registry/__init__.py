@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from provenance import _lazy
 from provenance.registry.sources import configured_lookup, default_path
 
 if TYPE_CHECKING:
@@ -31,11 +32,14 @@ if TYPE_CHECKING:
     from provenance.registry.postgres import PostgresRegistry
     from provenance.registry.sqlite import SQLiteRegistry
 
-#: Names of :mod:`provenance.registry.base`, imported on first use: a verify that needs no
-#: lookup (a file whose manifest is intact) asks :mod:`~provenance.registry.sources` which
-#: registries there are and loads neither the records nor the fingerprints.
-_BASE = frozenset({"IMAGE_THRESHOLD", "TEXT_THRESHOLD", "BadRegistry", "Match", "Record",
-                   "Registry", "RegistryError", "RemovalProof", "RemovalRefused"})
+#: Names imported on first use (provenance._lazy): a verify that needs no lookup (a file whose
+#: manifest is intact) asks :mod:`~provenance.registry.sources` which registries there are and
+#: loads neither the records nor the fingerprints.
+_LAZY = {**dict.fromkeys(("IMAGE_THRESHOLD", "TEXT_THRESHOLD", "BadRegistry", "Match", "Record",
+                         "Registry", "RegistryError", "RemovalProof", "RemovalRefused"),
+                        "provenance.registry.base"),
+         "SQLiteRegistry": "provenance.registry.sqlite",
+         "PostgresRegistry": "provenance.registry.postgres"}
 
 __all__ = [
     "IMAGE_THRESHOLD",
@@ -101,16 +105,4 @@ def open_registry(dsn: str | None = None, *, create: bool = True,
 
 
 def __getattr__(name: str) -> object:
-    if name in _BASE:
-        from provenance.registry import base
-
-        return getattr(base, name)
-    if name == "SQLiteRegistry":
-        from provenance.registry.sqlite import SQLiteRegistry
-
-        return SQLiteRegistry
-    if name == "PostgresRegistry":
-        from provenance.registry.postgres import PostgresRegistry
-
-        return PostgresRegistry
-    raise AttributeError(name)
+    return _lazy.attribute(globals(), _LAZY, name)

@@ -36,6 +36,8 @@ _ENV_PREFIXES = ("TYPER", "_TYPER", "PROVENANCE", "_PROVENANCE", "LC_", "XDG_", 
 #: The letters of a verb or subverb name (a word of the command line that may be cached).
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _MAGIC = "provenance help cache 1"
+#: A help text is a few KiB; a cache file longer than this is not one of ours and is not read.
+_MAX_CHARS = 1 << 20
 
 
 def is_help_call(argv: list[str]) -> bool:
@@ -129,8 +131,10 @@ def cached_help(argv: list[str]) -> str | None:
         return None
     try:
         with open(path, encoding="utf-8", newline="") as fh:
-            data = fh.read()
+            data = fh.read(_MAX_CHARS + 1)
     except (OSError, ValueError):
+        return None
+    if len(data) > _MAX_CHARS:
         return None
     head, sep, text = data.partition("\n")
     if not sep or head != f"{_MAGIC} {len(text)}":

@@ -91,6 +91,17 @@ def test_a_changed_source_or_a_damaged_entry_is_not_printed(tmp_path: Path) -> N
     assert _help(["--help"], home, tmp_path) == (rendered, True)
 
 
+def test_an_oversized_entry_is_not_read(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    rendered, _ = _help(["--help"], home, tmp_path)
+    [entry] = _entries(home)
+    # A well-formed header in front of 2 MiB: longer than any help text, so never read whole.
+    body = "x" * (2 << 20)
+    entry.write_text(f"provenance help cache 1 {len(body)}\n{body}", encoding="utf-8")
+    assert _help(["--help"], home, tmp_path) == (rendered, True)
+
+
 def test_an_unwritable_cache_never_fails_the_call(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

@@ -191,6 +191,20 @@ def iscc_body(code: str) -> int | None:
     return int.from_bytes(raw[2:], "big") if len(raw) == 10 else None
 
 
+def featureless(body: int) -> bool:
+    """True for a 64-bit ISCC body with at most one bit set or clear: what featureless input
+    gives (a flat image: only the DC coefficient is above the median, ``ISCC:EEAYAAAAAAAAAAAA``
+    for every one of them; silence). Real content sets about half the bits. An equal or near
+    value of such a body says nothing about the content, so lookups never match on it."""
+    return not 1 < body.bit_count() < 63
+
+
+def informative(code: str) -> bool:
+    """False for an ISCC content code with a :func:`featureless` body."""
+    body = iscc_body(code)
+    return body is None or not featureless(body)
+
+
 def _media_code(kind: str, bindings: Iterable[tuple[str, str]]) -> int | None:
     """The ISCC body an audio or video record is indexed by."""
     if kind not in ("audio", "video"):
@@ -406,7 +420,8 @@ class SQLRegistry(Registry):
         """See :meth:`Registry.lookup`."""
         scored: dict[int, tuple[int, str, tuple[Any, ...]]] = {}
         exact = {int(r[0]) for r in self._q(
-            "SELECT item FROM soft_bindings WHERE alg = ? AND value = ?", (ISCC_ALG, fp.iscc))}
+            "SELECT item FROM soft_bindings WHERE alg = ? AND value = ?", (ISCC_ALG, fp.iscc))
+            } if informative(fp.iscc) else set()
         similar: dict[int, tuple[int, str]] = {}
         if fp.phash is not None:
             for item, distance in self._image_candidates(fp.phash):
@@ -414,7 +429,8 @@ class SQLRegistry(Registry):
         elif fp.minhash is not None:
             for item, sim in self._text_candidates(fp.minhash):
                 similar[item] = (round(100 * sim), "minhash-128")
-        elif (body := _media_code(fp.kind, [(ISCC_ALG, fp.iscc)])) is not None:
+        elif (body := _media_code(fp.kind, [(ISCC_ALG, fp.iscc)])) is not None \
+                and not featureless(body):
             for item, distance in self._image_candidates(body, fp.kind):
                 similar[item] = (round(100 * (1 - distance / 64)), ISCC_ALG)
         # Only the best few are read from ``manifests`` (an exact ISCC value ranks first).

@@ -56,6 +56,23 @@ def test_unrelated_content_is_not_matched(registry_dsn: str, identity: Identity,
             assert reg.lookup(fp) == []
 
 
+def test_flat_images_do_not_match_each_other(registry_dsn: str, identity: Identity,
+                                            tmp_path: Path) -> None:
+    # Every flat image has the ISCC code ISCC:EEAYAAAAAAAAAAAA: equal values, unrelated images.
+    from PIL import Image
+
+    red, blue = tmp_path / "red.jpg", tmp_path / "blue.jpg"
+    Image.new("RGB", (400, 300), (200, 30, 30)).save(red, quality=90)
+    Image.new("RGB", (640, 480), (20, 40, 220)).save(blue, quality=90)
+    signed = provenance.sign(red, tmp_path / "red.signed.jpg", identity=identity)
+    with open_registry(registry_dsn) as reg:
+        assert reg.add([record_for(signed.output)]) == 1
+        fp_red = fingerprint(red.read_bytes(), "image/jpeg")
+        fp_blue = fingerprint(blue.read_bytes(), "image/jpeg")
+        assert fp_red is not None and fp_blue is not None and fp_red.iscc == fp_blue.iscc
+        assert reg.lookup(fp_blue) == []
+
+
 def test_a_failed_batch_writes_nothing(registry_dsn: str, identity: Identity,
                                        tmp_path: Path) -> None:
     img, txt = signed_pair(tmp_path, identity)

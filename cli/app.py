@@ -8,15 +8,13 @@ text, and the ``main()`` handler."""
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import typer.core
 
-from .common import EXIT_OPERATIONAL, EXIT_USAGE, err, out
+from .common import EXIT_USAGE, err, out
 
 #: -h as well as --help, on every command (click passes it down to subcommands).
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -225,19 +223,6 @@ def _usage_name(param: Any) -> Any:
 
 def main() -> None:
     """Entry point: run the app; turn our errors into one line and an exit code."""
-    from provenance.errors import ProvenanceError
+    from .guard import guarded
 
-    try:
-        plain_help(typer.main.get_command(app))(prog_name="provenance")
-    except ProvenanceError as exc:
-        err.print(f"error: {exc}")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-    except Exception as exc:  # never a traceback for the user
-        if os.environ.get("PROVENANCE_DEBUG"):
-            raise
-        err.print(f"error: unexpected {type(exc).__name__}: {exc} "
-                  "(rerun with PROVENANCE_DEBUG=1 and report it)")
-        sys.exit(EXIT_OPERATIONAL)
+    guarded(lambda: plain_help(typer.main.get_command(app))(prog_name="provenance"))

@@ -15,17 +15,8 @@ from provenance.errors import ProvenanceError
 if TYPE_CHECKING:
     from provenance.doctor.report import Checkup, Outcome
 
-from .common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    P_POLICY,
-    P_REGISTRY,
-    JsonOpt,
-    _trust_store,
-    _usage,
-    err,
-)
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _trust_store, _usage, err
+from .options import P_POLICY, P_REGISTRY, JsonOpt
 
 ThroughOpt = Annotated[list[str] | None, typer.Option(
     "--through", metavar="CHANNEL,...",

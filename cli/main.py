@@ -36,9 +36,18 @@ def main() -> None:
         return
     import atexit
 
+    atexit.register(_spare_the_last_collection)
+    if argv[:1] == ["verify"]:
+        from . import fastverify
+
+        call = fastverify.parse(argv[1:])
+        if call is not None:  # `verify FILE... [flags]`: without typer (cli/fastverify.py)
+            from .guard import guarded
+
+            guarded(lambda: fastverify.run(*call))
+            return
     from .app import main as run
 
-    atexit.register(_spare_the_last_collection)
     run()
 
 

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import (
+from .common import _executor, _file_timeout, _password_for, _trust_store, _usage, err
+from .options import (
     P_CLAIM,
     P_FILES,
     P_IDENTITY,
@@ -23,12 +24,6 @@ from .common import (
     JsonOpt,
     NoTsaOpt,
     TsaOpt,
-    _executor,
-    _file_timeout,
-    _password_for,
-    _trust_store,
-    _usage,
-    err,
 )
 
 

@@ -11,12 +11,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import typer
-
 import provenance.batch
 from provenance.report import Report
 
-from .common import EXIT_OK, err, out, real_console, stderr_is_terminal
+from .common import EXIT_OK, Exit, err, out, real_console, stderr_is_terminal
 
 # -- sign and verify: one file or a whole tree ------------------------------------------------
 #
@@ -190,7 +188,7 @@ def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
             r.finish()
     except KeyboardInterrupt:
         err.print("interrupted; no report was written" if report else "interrupted")
-        raise typer.Exit(130) from None
+        raise Exit(130) from None
     return r
 
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .common import P_POLICY, P_REGISTRY, JobsOpt, _usage, err
+from .common import _usage, err
+from .options import P_POLICY, P_REGISTRY, JobsOpt
 
 P_SERVER = "Server"
 

@@ -20,6 +20,19 @@ if TYPE_CHECKING:  # imported where used: `provenance --help` loads this module
     from provenance.registry.base import Registry
 
 from .common import (
+    CarrierOpt,
+    OriginOpt,
+    _executor,
+    _expand,
+    _file_timeout,
+    _load_identity,
+    _password_for,
+    _read_stdin,
+    _trust_store,
+    _usage,
+    err,
+)
+from .options import (
     P_CARRIER,
     P_CLAIM,
     P_FILES,
@@ -28,7 +41,6 @@ from .common import (
     P_REGISTRY,
     P_REPORT,
     P_RESIGN,
-    CarrierOpt,
     ExcludeOpt,
     ExecutorOpt,
     FileTimeoutOpt,
@@ -39,18 +51,8 @@ from .common import (
     JsonOpt,
     MaxStdinOpt,
     NoTsaOpt,
-    OriginOpt,
     StrictOpt,
     TsaOpt,
-    _executor,
-    _expand,
-    _file_timeout,
-    _load_identity,
-    _password_for,
-    _read_stdin,
-    _trust_store,
-    _usage,
-    err,
 )
 from .render import _run
 

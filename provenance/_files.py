@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import re
 import stat
@@ -86,6 +85,8 @@ def mapped_input(path: Path, what: str = "file") -> Iterator[bytes]:
             if os.fstat(fh.fileno()).st_size == 0:
                 yield b""
                 return
+            import mmap  # large files only
+
             mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}",

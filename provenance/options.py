@@ -15,18 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from provenance.carriers import CARRIERS, CarrierName
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import InputError
 
 __all__ = ["CARRIERS", "CarrierName", "Ingredient", "SignOptions"]
 
-#: Where a manifest can be put on request (``None`` lets the file type choose): ``unstructured``
-#: (A.8 text), ``structured`` (A.9 comment block), ``html`` (A.7 inline script), ``link``
-#: (A.7 ``<link>`` + the ``.c2pa`` file), ``sidecar`` (``NAME.EXT.c2pa`` for any file).
-CarrierName = Literal["unstructured", "structured", "html", "link", "sidecar"]
-CARRIERS: tuple[str, ...] = ("unstructured", "structured", "html", "link", "sidecar")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from provenance.errors import InputError, TrustError
-from provenance.trust import TrustStore
+from provenance.trust import StoreState, TrustStore, store_from_state, store_state
 
 # The rules and tomllib are imported where a policy file is read: `verify FILE` without
 # --policy imports this module (store_state, for the workers) and no more.
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from provenance.policy import Policy, SignerIdentity
     from provenance.report import Report
 
-__all__ = ["PipelinePolicy", "PolicyError", "UnsignedAction", "load_policy", "parse_policy"]
+__all__ = ["PipelinePolicy", "PolicyError", "StoreState", "UnsignedAction", "load_policy",
+           "parse_policy", "store_from_state", "store_state"]
 
 UnsignedAction = Literal["fail", "warn", "skip"]
 _ORIGINS: tuple[OriginClass, ...] = ("human", "ai", "mixed", "unknown")
@@ -104,23 +105,6 @@ class PipelinePolicy:
         state["anchors"] = store_from_state(state["anchors"])
         for key, value in state.items():
             object.__setattr__(self, key, value)
-
-
-StoreState = tuple[tuple[bytes, ...], tuple[str, ...], tuple[str, ...]]
-
-
-def store_state(store: TrustStore) -> StoreState:
-    """A picklable form of a TrustStore: DER certificates, their labels, accepted EKUs
-    (installed anchors as read, not parsed: see provenance/trust.py)."""
-    entries = store._der_entries()
-    return (tuple(der for der, _ in entries), tuple(label for _, label in entries),
-            tuple(store.ekus))
-
-
-def store_from_state(state: StoreState) -> TrustStore:
-    """Inverse of :func:`store_state` (parsed when a certificate is asked for)."""
-    ders, labels, ekus = state
-    return TrustStore._of_entries(zip(ders, labels, strict=True), ekus)
 
 
 def load_policy(path: Path | str) -> PipelinePolicy:

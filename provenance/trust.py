@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 # the PEM bundle for c2pa and the subject of the anchor a trusted signer chains to, is read from
 # the DER itself (``_name`` falls back to cryptography for anything but plain names).
 
-__all__ = ["DEFAULT_EKUS", "TrustAnchorFile", "TrustStore", "add_config", "parse_eku_config"]
+__all__ = ["DEFAULT_EKUS", "StoreState", "TrustAnchorFile", "TrustStore", "add_config",
+           "parse_eku_config", "store_from_state", "store_state"]
 
 #: Certificate purposes (extended key usages) the C2PA trust model accepts by default:
 #: emailProtection, documentSigning (RFC 9336), timeStamping and OCSPSigning (for the TSA and
@@ -394,14 +395,11 @@ class TrustStore:
         """Deduplicated PEM bundle for c2pa, or None when the store is empty."""
         cached = self.__dict__.get("_pem", False)
         if cached is False:
-            import hashlib
-
-            seen: set[bytes] = set()
+            seen: set[bytes] = set()  # the certificates themselves (no hashlib to import)
             out: list[bytes] = []
             for der, _ in self._der_entries():
-                digest = hashlib.sha256(der).digest()
-                if digest not in seen and _der_ok(der):
-                    seen.add(digest)
+                if der not in seen and _der_ok(der):
+                    seen.add(der)
                     out.append(_pem_of(der))
             cached = b"".join(out).decode("ascii") if out else None
             object.__setattr__(self, "_pem", cached)
@@ -621,3 +619,21 @@ def remove_anchor(name: str, directory: Path | None = None) -> Path:
         raise TrustError(f"no trust anchor named {name!r}", hint=f"installed: {names}")
     path.unlink()
     return path
+
+
+#: A picklable form of a TrustStore, for worker processes (a batch spec, a publication).
+StoreState = tuple[tuple[bytes, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def store_state(store: TrustStore) -> StoreState:
+    """A picklable form of a TrustStore: DER certificates, their labels, accepted EKUs
+    (installed anchors as read, not parsed: see provenance/trust.py)."""
+    entries = store._der_entries()
+    return (tuple(der for der, _ in entries), tuple(label for _, label in entries),
+            tuple(store.ekus))
+
+
+def store_from_state(state: StoreState) -> TrustStore:
+    """Inverse of :func:`store_state` (parsed when a certificate is asked for)."""
+    ders, labels, ekus = state
+    return TrustStore._of_entries(zip(ders, labels, strict=True), ekus)

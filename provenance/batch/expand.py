@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import glob
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -147,6 +146,8 @@ def expand(
                 seen.add(path_key(path))
                 out.append(Item(path, Path(path.name), explicit=True))
         else:
+            import glob  # patterns only
+
             matches = sorted(glob.glob(text, recursive=True))
             if not matches:
                 raise InputError(f"no file matches {text}",

@@ -26,7 +26,6 @@ from provenance.errors import (
 )
 from provenance.identity import Identity
 from provenance.options import CarrierName, SignOptions
-from provenance.policyfile import StoreState, store_state
 from provenance.registry.base import Registry
 from provenance.signing import (
     Plan,
@@ -36,7 +35,7 @@ from provenance.signing import (
     same_signer,
     up_to_date,
 )
-from provenance.trust import TrustStore
+from provenance.trust import StoreState, TrustStore, store_state
 
 # -- sign -------------------------------------------------------------------------------------
 

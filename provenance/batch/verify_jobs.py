@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,13 +18,13 @@ from provenance.errors import (
     VerificationFailed,
 )
 from provenance.policy import Policy, default_policy
-from provenance.policyfile import StoreState, UnsignedAction, store_state
-from provenance.trust import TrustStore
+from provenance.trust import StoreState, TrustStore, store_state
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from provenance.domain import DomainCheck
+    from provenance.policyfile import UnsignedAction
 
 # -- verify -----------------------------------------------------------------------------------
 
@@ -84,7 +83,8 @@ def verify(
     if isinstance(extra, TrustStore) and extra.certificates:
         store = store.merged(extra)
     action = unsigned or getattr(policy, "unsigned", None) or "fail"
-    spec = _VerifySpec(uuid.uuid4().hex, os.getcwd(), store_state(store),
+    # The batch's id: uuid4's randomness, without importing uuid on the verify path.
+    spec = _VerifySpec(os.urandom(16).hex(), os.getcwd(), store_state(store),
                        policy or default_policy(), action, strict, fetch_remote,
                        tuple(registries), domain)
     total = len(items) if isinstance(items, Sequence) else None

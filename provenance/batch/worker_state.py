@@ -13,8 +13,7 @@ from types import FrameType
 from typing import Any, TypeVar
 
 from provenance.errors import InputError
-from provenance.policyfile import StoreState, store_from_state
-from provenance.trust import TrustStore
+from provenance.trust import StoreState, TrustStore, store_from_state
 
 # Per-process (and per-thread) state built from a batch's spec, so that each worker loads the
 # identity, builds its c2pa Signer and parses the anchors once per batch, not once per file.

@@ -20,8 +20,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Literal
 
-from provenance.carriers import structured
-from provenance.options import CARRIERS, CarrierName
+from provenance.carriers.comments import comment_syntax
 
 __all__ = [
     "CARRIERS",
@@ -32,6 +31,12 @@ __all__ = [
     "is_text_name",
     "route",
 ]
+
+#: Where a manifest can be put on request (``None`` lets the file type choose): ``unstructured``
+#: (A.8 text), ``structured`` (A.9 comment block), ``html`` (A.7 inline script), ``link``
+#: (A.7 ``<link>`` + the ``.c2pa`` file), ``sidecar`` (``NAME.EXT.c2pa`` for any file).
+CarrierName = Literal["unstructured", "structured", "html", "link", "sidecar"]
+CARRIERS: tuple[str, ...] = ("unstructured", "structured", "html", "link", "sidecar")
 
 #: A carrier's name, as ``--carrier`` takes it (kept under its first name for the API).
 Carrier = CarrierName
@@ -52,7 +57,7 @@ def is_text_name(name: str | PurePath) -> bool:
     """True when the file name is a text type we sign with a text carrier."""
     ext = _ext(name)
     return (ext in _PLAIN or ext in _HTML or ext in _SIDECAR_DEFAULT
-            or structured.comment_syntax(PurePath(name)) is not None)
+            or comment_syntax(PurePath(name)) is not None)
 
 
 def is_html_name(name: str | PurePath) -> bool:
@@ -67,7 +72,7 @@ def default_carrier(name: str | PurePath) -> CarrierName:
         return "html"
     if ext in _SIDECAR_DEFAULT:
         return "sidecar"
-    if structured.comment_syntax(PurePath(name)) is not None:
+    if comment_syntax(PurePath(name)) is not None:
         return "structured"
     return "unstructured"
 

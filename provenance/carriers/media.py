@@ -3,7 +3,6 @@ zip documents, audio, video), signed and read."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import threading
 from dataclasses import dataclass, replace
@@ -11,23 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from provenance import _c2pa, jumbf
-from provenance.claims import HumanClaim, default_origin
-from provenance.components import components, with_placed
 from provenance.errors import AlreadySigned, InputError
-from provenance.formats import (
-    MediaType,
-    check_structure,
-    has_manifest_store,
-    identify,
-)
-from provenance.options import SignOptions
 from provenance.reading import build_report
 from provenance.report import Failure, Report
 from provenance.trust import TrustStore
 
+# Signing's modules (claims, options, formats, components, hashlib) are imported where it
+# signs: `provenance verify x.jpg` reads through this module and never needs them (their ~10
+# dataclasses cost more start-up than the verification of a small file).
 if TYPE_CHECKING:  # the verify path never loads an identity (nor cryptography with it)
+    from provenance.claims import HumanClaim
     from provenance.fingerprint import Fingerprint
+    from provenance.formats import MediaType
     from provenance.identity import Identity
+    from provenance.options import SignOptions
 
 __all__ = [
     "SignedBytes",
@@ -50,6 +46,8 @@ def default_claim(mtype: MediaType, claim: HumanClaim | None, has_parent: bool) 
     :func:`~provenance.claims.default_origin`)."""
     if claim is not None:
         return claim
+    from provenance.claims import HumanClaim, default_origin
+
     return HumanClaim(default_origin(mtype.mime, has_parent=has_parent))
 
 
@@ -124,6 +122,8 @@ def sign_bytes(
         AlreadySigned: ``data`` carries a manifest, no ``parent`` and not ``replace``.
         SigningError: c2pa refused to sign.
     """
+    from provenance.options import SignOptions
+
     opts = SignOptions.of(options, claim=claim, thumbnail=thumbnail, replace=replace,
                           tsa_url=tsa_url)
     out = io.BytesIO()
@@ -153,6 +153,8 @@ def sign_into(
     Returns ``(media_type, repacked)``. Raises as :func:`sign_bytes`.
     """
     # (0) A signature made with an expired certificate would never verify.
+    from provenance.components import components, with_placed
+    from provenance.formats import check_structure, has_manifest_store, identify
     from provenance.identity import check_usable
 
     check_usable(identity)
@@ -252,6 +254,8 @@ class _Digest:
     (inline, when made, for data under ``_THREADED_HASH``)."""
 
     def __init__(self, data: bytes) -> None:
+        import hashlib
+
         self._value: bytes | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -263,6 +267,8 @@ class _Digest:
         self._thread.start()
 
     def _run(self, data: bytes) -> None:
+        import hashlib
+
         try:
             self._value = hashlib.sha256(data).digest()
         except BaseException as exc:  # re-raised in the caller's thread

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from provenance.carriers.comments import comment_syntax
+
 __all__ = [
     "BEGIN",
     "END",
@@ -29,45 +31,6 @@ __all__ = [
 BEGIN = "-----BEGIN C2PA MANIFEST-----"
 END = "-----END C2PA MANIFEST-----"
 DATA_PREFIX = "data:application/c2pa;base64,"
-
-_HASH = ("#", "")
-_SLASH = ("//", "")
-_XML = ("<!--", "-->")
-_DASH = ("--", "")
-_SYNTAX: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(("py", "pyi", "sh", "bash", "zsh", "rb", "pl", "r", "yaml", "yml", "toml",
-                     "cfg", "conf", "mk", "dockerfile", "ps1", "nim", "jl", "tf", "gitignore"),
-                    _HASH),
-    **dict.fromkeys(("js", "mjs", "cjs", "ts", "tsx", "jsx", "c", "h", "cc", "cpp", "hpp", "java",
-                     "go", "rs", "swift", "kt", "kts", "cs", "scala", "dart", "php", "scss",
-                     "less", "groovy", "proto", "zig", "v"), _SLASH),
-    **dict.fromkeys(("md", "markdown", "xml", "xhtml", "rss", "atom", "vue", "svelte"), _XML),
-    **dict.fromkeys(("sql", "lua", "hs", "elm", "ada", "adb"), _DASH),
-    "css": ("/*", "*/"),
-    "tex": ("%", ""),
-    "sty": ("%", ""),
-    "bib": ("%", ""),
-    "ini": (";", ""),
-    "rst": ("..", ""),
-    "adoc": ("//", ""),
-    "asciidoc": ("//", ""),
-    "erl": ("%", ""),
-    "m": ("%", ""),
-    "vim": ('"', ""),
-    "lisp": (";;", ""),
-    "clj": (";;", ""),
-    "el": (";;", ""),
-}
-_FILENAMES = {"makefile": _HASH, "dockerfile": _HASH, "justfile": _HASH}
-
-
-def comment_syntax(name: str | PurePath) -> tuple[str, str] | None:
-    """``(prefix, suffix)`` of a single-line comment for this file name, or None."""
-    p = PurePath(name)
-    if p.name.lower() in _FILENAMES:
-        return _FILENAMES[p.name.lower()]
-    return _SYNTAX.get(p.suffix.lower().lstrip("."))
-
 
 def reference_length(store_size: int) -> int:
     """Length of the ``data:`` URI for a store of ``store_size`` bytes (padded base64)."""

@@ -25,13 +25,12 @@ from provenance.claims import HumanClaim
 from provenance.errors import AlreadySigned, InputError, OutputError, ProvenanceError
 from provenance.identity import Identity
 from provenance.options import Ingredient, SignOptions
-from provenance.policyfile import StoreState, store_state
 from provenance.publish.index import INDEX_PATH, Entry, Index, LinkProblem, file_sha256, load
 from provenance.publish.plan import Planned, page_due, plan, settings_digest
 from provenance.publish.scan import Kind, SiteFile, scan
 from provenance.registry.base import Registry
 from provenance.signing import same_signer
-from provenance.trust import TrustStore
+from provenance.trust import StoreState, TrustStore, store_state
 
 __all__ = ["PUBLISH_SCHEMA_ID", "FileOutcome", "PublishResult", "publish"]
 

@@ -82,15 +82,17 @@ def test_verify_of_one_file_loads_only_the_verifying_half(tmp_path: Path) -> Non
 
 #: What `verify x.jpg` of a signed JPEG must not import (bench/speed.py's FORBIDDEN too): the
 #: other carriers, the pipeline rules, thread pools, passphrase prompts, platformdirs (with
-#: PROVENANCE_HOME set). cryptography is still imported, by provenance/_c2pa.py and
-#: carriers/media.py importing provenance.identity at module level: nothing else needs it.
+#: PROVENANCE_HOME set), typer (the fast path) and what only signing needs.
 SIGNED_JPEG_UNWANTED = (
     "PIL", "numpy", "pydantic", "rich", "iscc_core", "sqlite3", "multiprocessing",
     "urllib.request", "concurrent.futures", "getpass", "platformdirs", "provenance.policy_rules",
     "provenance.carriers.text", "provenance.carriers.sidecar", "provenance.carriers.manifest_file",
     "provenance.carriers.html", "provenance.carriers.unstructured", "provenance.cli.sign",
     "provenance.registry.base", "provenance.registry.recovery", "provenance.fingerprint",
-    "provenance.zipguard", "provenance.carriers.zip")
+    "provenance.zipguard", "provenance.carriers.zip",
+    # typer's path and signing's half (cli/fastverify.py, carriers/media.py import them lazily)
+    "typer", "click", "provenance.cli.app", "provenance.cli.verify", "provenance.options",
+    "provenance.claims", "provenance.policyfile", "provenance.carriers.structured", "uuid")
 
 
 def test_verify_of_a_signed_jpeg_loads_no_other_carrier(tmp_path: Path, identity: object,

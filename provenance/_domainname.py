@@ -11,7 +11,7 @@ from provenance.errors import InputError
 if TYPE_CHECKING:  # imported where a certificate is read: checking a name needs none
     from cryptography import x509
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LABEL = r"^(?!-)[a-z0-9-]{1,63}(?<!-)$"  # compiled (and cached) by re on first use
 
 
 def check_domain_name(domain: str) -> str:
@@ -22,7 +22,7 @@ def check_domain_name(domain: str) -> str:
     """
     d = domain.strip().lower().rstrip(".")
     labels = d.split(".")
-    if len(d) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels) \
+    if len(d) > 253 or len(labels) < 2 or not all(re.match(_LABEL, x) for x in labels) \
             or labels[-1].isdigit():
         raise InputError(f"{domain!r} is not a domain name",
                          hint="give the bare host name, e.g. --domain example.org")

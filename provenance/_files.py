@@ -200,7 +200,7 @@ def _move_into_place(tmp: Path, dest: Path) -> None:
 
 
 # A temp file of ours: ".NAME." + mkstemp's 8 random characters + ".PID.tmp".
-_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.(\d+)\.tmp$")
+_TEMP = r"^\..+\.[a-z0-9_]{8}\.(\d+)\.tmp$"  # compiled (and cached) by re on first use
 _swept: set[str] = set()
 
 
@@ -215,7 +215,7 @@ def _remove_stale(folder: Path) -> None:
     _swept.add(key)
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
         for entry in entries:
-            m = _TEMP.match(entry.name)
+            m = re.match(_TEMP, entry.name)
             if m and not _alive(int(m.group(1))) and entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)

@@ -42,17 +42,14 @@ DEFAULT_EKUS: tuple[str, ...] = (
     "1.3.6.1.5.5.7.3.9",
     "1.3.6.1.4.1.62558.2.1",
 )
-_OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
-
-_PEM_BLOCK = re.compile(
-    rb"-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----", re.DOTALL
-)
+# Patterns as text, compiled by ``re`` (and cached there) on first use: `verify x.jpg`
+# never reads a PEM file or an EKU configuration, and compiling them all costs ~1 ms.
+_OID = r"^[0-2](\.(0|[1-9][0-9]*))+$"
+_PEM_BLOCK = rb"(?s)-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----"
 #: The same blocks, with their base64 body as a group (for the DER without parsing).
-_PEM_BODY = re.compile(
-    rb"-----BEGIN CERTIFICATE-----\s+(.+?)\s+-----END CERTIFICATE-----", re.DOTALL
-)
-_BASE64 = re.compile(rb"^[A-Za-z0-9+/]+={0,2}$")
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_PEM_BODY = rb"(?s)-----BEGIN CERTIFICATE-----\s+(.+?)\s+-----END CERTIFICATE-----"
+_BASE64 = rb"^[A-Za-z0-9+/]+={0,2}$"
+_SAFE_NAME = r"[^A-Za-z0-9._-]+"
 
 
 def _json_list_certs(data: bytes) -> list[x509.Certificate]:
@@ -102,7 +99,7 @@ def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
     certs: list[x509.Certificate] = []
     if data.lstrip().startswith(b"{"):
         certs = _json_list_certs(data)
-    for block in _PEM_BLOCK.findall(data):
+    for block in re.findall(_PEM_BLOCK, data):
         try:
             certs.append(x509.load_pem_x509_certificate(block))
         except ValueError:
@@ -120,9 +117,9 @@ def _bundle_ders(data: bytes) -> list[bytes] | None:
     them, not parsed (an entry cryptography would refuse is dropped when they are parsed); None
     when a PEM block is not plain base64 (headers...): the caller parses the bundle instead."""
     ders = _json_list_ders(data) if data.lstrip().startswith(b"{") else []
-    for body in _PEM_BODY.findall(data):
+    for body in re.findall(_PEM_BODY, data):
         text = b"".join(body.split())
-        if not _BASE64.match(text) or len(text) % 4:
+        if not re.match(_BASE64, text) or len(text) % 4:
             return None
         ders.append(base64.b64decode(text))
     return ders
@@ -460,7 +457,7 @@ def parse_eku_config(text: str, where: str) -> tuple[str, ...]:
         line = raw.split("//", 1)[0].strip()
         if not line:
             continue
-        if not _OID.match(line):
+        if not re.match(_OID, line):
             raise TrustError(f"{where} line {number}: {line[:60]!r} is not an OID",
                              hint="a trust configuration has one dotted OID a line "
                              "(e.g. 1.3.6.1.5.5.7.3.36) and // comments")
@@ -500,7 +497,7 @@ def add_config(source: Path | str, *, name: str | None = None,
                          hint="give the path of a trust configuration (store.cfg)") from exc
     oids = parse_eku_config(text, str(src))
     d = directory or _home.trust_dir()
-    safe = _SAFE_NAME.sub("-", name or src.stem).strip("-.") or "config"
+    safe = re.sub(_SAFE_NAME, "-", name or src.stem).strip("-.") or "config"
     dest = d / f"{safe}.cfg"
     try:
         d.mkdir(parents=True, exist_ok=True)
@@ -588,7 +585,7 @@ def _install(name: str, certs: list[x509.Certificate],
     from cryptography.hazmat.primitives import serialization
 
     d = directory or _home.trust_dir()
-    safe = _SAFE_NAME.sub("-", name).strip("-.") or "anchor"
+    safe = re.sub(_SAFE_NAME, "-", name).strip("-.") or "anchor"
     dest = d / f"{safe}.pem"
     pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
     try:

@@ -119,3 +119,32 @@ def test_fast_path_usage_errors_match_typers(signed_jpeg: Path) -> None:
     fast, slow = _both(signed_jpeg, "--json", "--jsonl")
     _same(fast, slow)
     assert fast.returncode == 2 and "choose one of --json and --jsonl" in fast.stderr  # type: ignore[attr-defined]
+
+
+def test_a_closed_stdout_ends_both_paths_alike(signed_jpeg: Path, tmp_path: Path) -> None:
+    """`provenance verify ... --jsonl | head -c 10`: the reader goes away; exit 1 (as click
+    does), no traceback, on both paths."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.cli.helpers import PROJECT
+
+    many = []
+    for i in range(100):  # far more than is written before the reader closes
+        copy = tmp_path / f"copy{i}.jpg"
+        shutil.copyfile(signed_jpeg, copy)
+        many.append(str(copy))
+    env = {k: v for k, v in os.environ.items() if k != "PROVENANCE_DEBUG"}
+    for extra in ((), THROUGH_TYPER):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "provenance", "verify", *extra, "--jsonl", *many],
+            cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL)
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(10)
+        proc.stdout.close()
+        stderr = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 1, (extra, stderr)
+        assert "Traceback" not in stderr and "Exception ignored" not in stderr, stderr

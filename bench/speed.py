@@ -196,6 +196,12 @@ def row_startup(home: Home, runs: int) -> None:
         "--help, first call": [*home.cli, "--help"],
     }
 
+    import resource
+
+    #: CPU time (user + system) of each child, beside the wall time: less moved by the
+    #: machine's load and state than the wall clock, which the goals are judged on.
+    cpu: dict[str, list[float]] = {k: [] for k in cmds}
+
     def call(key: str, cmd: list[str]) -> Callable[[], None]:
         env = home.env
         if key.endswith("first call"):
@@ -204,13 +210,18 @@ def row_startup(home: Home, runs: int) -> None:
         def run() -> None:
             if key.endswith("first call"):  # no cached help: typer renders, and it is kept
                 shutil.rmtree(fresh / "cache" / "help", ignore_errors=True)
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run(cmd, env=env, cwd=home.cwd, capture_output=True,
                            stdin=subprocess.DEVNULL, check=True)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[key].append((r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) * 1000)
         return run
 
     med = interleaved({k: call(k, c) for k, c in cmds.items()}, runs)
     base = med["import c2pa"]
-    print(f"  startup: python -c 'import c2pa' {base:.0f} ms (median of {runs}; {load()})")
+    cpu_med = {k: statistics.median(v) for k, v in cpu.items()}
+    print(f"  startup: python -c 'import c2pa' {base:.0f} ms (median of {runs}; CPU "
+          f"{cpu_med['import c2pa']:.0f} ms; {load()})")
     for key, goal in (("--version", 0.5), ("--help", 0.5), ("verify --help", 0.5),
                       ("verify x.jpg", 1.5), ("verify x.jpg, through typer", None),
                       ("--help, first call", None)):
@@ -223,6 +234,9 @@ def row_startup(home: Home, runs: int) -> None:
             continue
         note("startup", f"provenance {key}: {med[key]:.0f} ms = {r:.2f}x import c2pa "
              f"(goal <= {goal}x)", r <= goal)
+    for key in ("verify x.jpg", "verify x.jpg, through typer"):
+        note("startup", f"  CPU time: provenance {key} {cpu_med[key]:.0f} ms = "
+             f"{cpu_med[key] / cpu_med['import c2pa']:.2f}x import c2pa's")
 
 
 def row_aftersign(runs: int) -> None:

@@ -112,7 +112,7 @@ def verify_files(
         check_domain or require_domain or bool(pipeline and pipeline.domain_required),
         refresh_domain, domain_base or [], domain_max_age)
     if require_domain:
-        from provenance.domain import DomainRequired
+        from provenance.policy_rules import DomainRequired
 
         policy = provenance.AllOf([policy, DomainRequired()])
     sources = _sources(registry_dsn, no_lookup)

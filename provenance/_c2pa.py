@@ -19,9 +19,12 @@ import c2pa
 from provenance.errors import IdentityError, InputError, SigningError
 
 if TYPE_CHECKING:  # the verify path never loads an identity (nor cryptography with it)
+    # What signing takes in, defined where it is made (the verify path creates neither):
+    from provenance.carriers.text import ExternalParent
+    from provenance.components import Component
     from provenance.identity import Identity
 
-__all__ = ["C2PA_PYTHON_VERSION", "Component", "ManifestStore", "read_manifest", "sign_stream"]
+__all__ = ["C2PA_PYTHON_VERSION", "ManifestStore", "read_manifest", "sign_stream"]
 
 C2PA_PYTHON_VERSION = "0.38.1"
 
@@ -72,20 +75,6 @@ class ManifestStore:
     validation_state: str | None
     #: manifest label -> crJSON ``signature`` (certificateInfo, timeStampInfo) of that manifest
     signatures: dict[str, dict[str, Any]]
-
-
-@dataclass(frozen=True, repr=False)
-class Component:
-    """A signed asset placed in the one being signed: a ``componentOf`` ingredient whose
-    manifest store c2pa parses from ``data`` and copies in (id ``label``, for actions)."""
-
-    mime: str
-    title: str
-    data: bytes
-    label: str
-
-    def __repr__(self) -> str:  # never the whole asset
-        return f"Component({self.title!r}, {self.mime!r}, {len(self.data)} bytes)"
 
 
 #: Assertions we author go in the claim's ``created_assertions`` (C2PA 2.x wants the actions
@@ -591,17 +580,6 @@ def _take_bytes(lib: Any, result: int, ptr: Any, what: str) -> bytes:
         return ctypes.string_at(ptr, result)
     finally:
         lib.c2pa_free(ptr)
-
-
-@dataclass(frozen=True)
-class ExternalParent:
-    """A parent whose manifest store lives outside any format c2pa parses (e.g. text): its
-    store and the validation results WE computed for it, recorded as the ingredient's."""
-
-    title: str
-    format: str
-    store: bytes
-    validation_results: dict[str, Any]
 
 
 def _builder(manifest: dict[str, Any], trust_pem: str | None,

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from provenance import _c2pa
 from provenance._files import read_input
 from provenance.claims import component_id, with_components
 from provenance.errors import InputError
 from provenance.formats import check_structure, identify
 from provenance.options import SignOptions
 
-__all__ = ["components", "with_placed"]
+__all__ = ["Component", "components", "with_placed"]
 
 
-def components(options: SignOptions) -> tuple[_c2pa.Component, ...]:
+@dataclass(frozen=True, repr=False)
+class Component:
+    """A signed asset placed in the one being signed: a ``componentOf`` ingredient whose
+    manifest store c2pa parses from ``data`` and copies in (id ``label``, for actions)."""
+
+    mime: str
+    title: str
+    data: bytes
+    label: str
+
+    def __repr__(self) -> str:  # never the whole asset
+        return f"Component({self.title!r}, {self.mime!r}, {len(self.data)} bytes)"
+
+
+def components(options: SignOptions) -> tuple[Component, ...]:
     """Every ``options.ingredients`` file read and typed, ids ``component0``, ``component1``...
 
     Raises:
@@ -28,12 +42,12 @@ def components(options: SignOptions) -> tuple[_c2pa.Component, ...]:
             raise InputError(f"the ingredient {ing.path} is text; only media files can be "
                              "placed as ingredients", hint="name image, audio or video files")
         check_structure(ing.path.name, mtype, data)
-        out.append(_c2pa.Component(mtype.mime, ing.title or ing.path.name, data,
+        out.append(Component(mtype.mime, ing.title or ing.path.name, data,
                                    component_id(n)))
     return tuple(out)
 
 
 def with_placed(manifest: dict[str, Any],
-                parts: tuple[_c2pa.Component, ...]) -> dict[str, Any]:
+                parts: tuple[Component, ...]) -> dict[str, Any]:
     """``manifest`` with the ``c2pa.placed`` action that references ``parts``."""
     return with_components(manifest, [p.label for p in parts])

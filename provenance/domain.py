@@ -25,7 +25,7 @@ from provenance.errors import IdentityError, InputError
 if TYPE_CHECKING:
     from cryptography import x509
 
-__all__ = ["SCHEMA", "WELL_KNOWN", "DomainCheck", "DomainRequired", "build_document",
+__all__ = ["SCHEMA", "WELL_KNOWN", "DomainCheck", "build_document",
            "certificate_domain", "check_domain_name", "publish", "vouched_roots"]
 
 #: Where the document lives on the author's domain.
@@ -486,22 +486,9 @@ def _der_certificate_before(blob: bytes, serial_at: int) -> x509.Certificate | N
         return None
 
 
-@dataclass(frozen=True)
-class DomainRequired:
-    """A policy: the signer's domain must vouch for its key (``verify --require-domain``);
-    ``allowed`` limits which domains count (empty: any)."""
+def __getattr__(name: str) -> object:
+    if name == "DomainRequired":  # the policy lives with the other rules (policy_rules.py)
+        from provenance.policy_rules import DomainRequired
 
-    allowed: tuple[str, ...] = ()
-
-    def check(self, report: Any) -> list[str]:
-        """Reasons the report fails (empty: it passes)."""
-        domain = report.signer.domain if report.signer is not None else None
-        if domain is None:
-            return ["the signer's certificate names no domain"]
-        if self.allowed and domain.name not in self.allowed:
-            return [f"domain {domain.name} is not one of the allowed domains"]
-        if domain.verified is None:
-            return [f"domain {domain.name} not checked ({domain.reason})"]
-        if not domain.verified:
-            return [f"domain {domain.name} not verified: {domain.reason}"]
-        return []
+        return DomainRequired
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

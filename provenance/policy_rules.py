@@ -25,8 +25,8 @@ from provenance.report import Report
 if TYPE_CHECKING:
     from cryptography import x509
 
-__all__ = ["AnyOf", "FailOn", "IdentityRequired", "IssuedBy", "MaxAge", "NoAIIngredient",
-           "OriginIn", "SignerIdentity", "UnsafeNoOp"]
+__all__ = ["AnyOf", "DomainRequired", "FailOn", "IdentityRequired", "IssuedBy", "MaxAge",
+           "NoAIIngredient", "OriginIn", "SignerIdentity", "UnsafeNoOp"]
 
 
 @dataclass(frozen=True)
@@ -307,3 +307,24 @@ class FailOn:
         if "untrusted" in cats and report.status == "valid":
             reasons += TrustedSigner().check(report)
         return reasons
+
+
+@dataclass(frozen=True)
+class DomainRequired:
+    """A policy: the signer's domain must vouch for its key (``verify --require-domain``);
+    ``allowed`` limits which domains count (empty: any)."""
+
+    allowed: tuple[str, ...] = ()
+
+    def check(self, report: Report) -> list[str]:
+        """Reasons the report fails (empty: it passes)."""
+        domain = report.signer.domain if report.signer is not None else None
+        if domain is None:
+            return ["the signer's certificate names no domain"]
+        if self.allowed and domain.name not in self.allowed:
+            return [f"domain {domain.name} is not one of the allowed domains"]
+        if domain.verified is None:
+            return [f"domain {domain.name} not checked ({domain.reason})"]
+        if not domain.verified:
+            return [f"domain {domain.name} not verified: {domain.reason}"]
+        return []

@@ -242,7 +242,7 @@ def parse_policy(data: dict[str, Any], *, base: Path = Path("."),
 
 def _domain_rule(table: dict[str, Any], fail: Callable[..., PolicyError]) -> Policy | None:
     from provenance._domainname import check_domain_name
-    from provenance.domain import DomainRequired
+    from provenance.policy_rules import DomainRequired
 
     names = _list_of(table, "allowed", str, lambda k, p: fail(f"[domain] {k}", p))
     if "allowed" in table and not names:

@@ -406,6 +406,15 @@ class TrustStore:
         return len(self.certificates)
 
 
+def _named(d: Path, suffix: str) -> list[Path]:
+    """``sorted(d.glob("*" + suffix))`` without the pattern compiled on every verify: the
+    entries of ``d`` whose name ends with ``suffix`` (none when it cannot be listed)."""
+    try:
+        return sorted(p for p in d.iterdir() if p.name.endswith(suffix))
+    except OSError:
+        return []
+
+
 def _installed_entries(directory: Path | None = None) -> list[_Entry]:
     """The installed anchors as DER entries, in ``list_anchors`` order (bundles that are not
     plain PEM or JSON are parsed here, as before)."""
@@ -414,7 +423,7 @@ def _installed_entries(directory: Path | None = None) -> list[_Entry]:
         return []
     _check_permissions(d)
     out: list[_Entry] = []
-    for path in sorted(d.glob("*.pem")):
+    for path in _named(d, ".pem"):
         try:
             data = path.read_bytes()
         except OSError:
@@ -436,7 +445,7 @@ def list_anchors(directory: Path | None = None) -> list[TrustAnchorFile]:
         return []
     _check_permissions(d)
     out = []
-    for path in sorted(d.glob("*.pem")):
+    for path in _named(d, ".pem"):
         try:
             certs = _parse_bundle(path.read_bytes(), str(path))
         except (TrustError, OSError):
@@ -474,7 +483,7 @@ def installed_ekus(directory: Path | None = None) -> tuple[str, ...]:
     if not d.is_dir():
         return ()
     out: list[str] = []
-    for path in sorted(d.glob("*.cfg")):
+    for path in _named(d, ".cfg"):
         try:
             out.extend(parse_eku_config(path.read_text("utf-8"), str(path)))
         except (TrustError, OSError, UnicodeDecodeError):
@@ -518,7 +527,7 @@ def _check_permissions(d: Path) -> None:
     from provenance import _guards
 
     problem = _guards.writable_problem(d, "trust folder") or next(
-        (p for path in sorted(d.glob("*.pem"))
+        (p for path in _named(d, ".pem")
          if (p := _guards.writable_problem(path, "trust anchor file"))), None)
     if problem:
         raise TrustError(problem)

@@ -30,7 +30,7 @@ from provenance.carriers import (
     unstructured,
 )
 from provenance.claims import HumanClaim
-from provenance.components import components, with_placed
+from provenance.components import Component, components, with_placed
 from provenance.errors import AlreadySigned, InputError, SigningError, VerificationFailed
 from provenance.fingerprint.assertion import soft_binding
 from provenance.fingerprint.text import soft_binding_code
@@ -44,6 +44,7 @@ from provenance.trust import TrustStore
 __all__ = [
     "CARRIERS",
     "Carrier",
+    "ExternalParent",
     "SignedText",
     "default_carrier",
     "inspect_text",
@@ -92,6 +93,18 @@ def _digest(data: bytes, start: int, length: int) -> bytes:
 
 
 @dataclass(frozen=True)
+class ExternalParent:
+    """A parent whose manifest store lives outside any format c2pa parses (e.g. text): its
+    store and the validation results WE computed for it, recorded as the ingredient's (for
+    :mod:`provenance._c2pa`'s signing)."""
+
+    title: str
+    format: str
+    store: bytes
+    validation_results: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class SignedText:
     """The result of signing text: the new content, and a detached store when the carrier
     keeps the manifest outside the text (``sidecar``, ``link``)."""
@@ -107,7 +120,7 @@ def _manifest(claim: HumanClaim | None, title: str, has_parent: bool) -> dict[st
 
 
 def _parent(parent: bytes | None, parent_name: str | None,
-            trust: TrustStore) -> _c2pa.ExternalParent | None:
+            trust: TrustStore) -> ExternalParent | None:
     """Verify the parent text and package it, with our validation results, as the ingredient."""
     if parent is None:
         return None
@@ -132,7 +145,7 @@ def _parent(parent: bytes | None, parent_name: str | None,
             "code": "assertion.dataHash.malformed",
             "explanation": "the exclusion does not match where the manifest sits in the text",
         }]
-    return _c2pa.ExternalParent(pname, _TEXT_MIME, store, results)
+    return ExternalParent(pname, _TEXT_MIME, store, results)
 
 
 def _locate(data: bytes, name: str, *, unstructured_too: bool = True,
@@ -343,8 +356,8 @@ def _is_html(name: str, data: bytes) -> bool:
 def _sign_detached(
     data: bytes, name: str, carrier: Carrier, manifest: dict[str, Any], identity: Identity,
     trust_pem: str | None, tsa_url: str | None, manifest_url: str | None,
-    parent: _c2pa.ExternalParent | None, ekus: str | None = None,
-    identity_assertion: bool = True, parts: tuple[_c2pa.Component, ...] = (),
+    parent: ExternalParent | None, ekus: str | None = None,
+    identity_assertion: bool = True, parts: tuple[Component, ...] = (),
 ) -> SignedText:
     if carrier == "link":
         if not manifest_url:

@@ -136,7 +136,7 @@ def _trust_store(extra: list[Path] | None) -> provenance.TrustStore:
 class Exit(Exception):
     """Leave the command with this exit code: what ``typer.Exit`` does, without typer, so the
     verify path runs without it (cli/main.py). Raised through click, which lets it pass, and
-    turned into the exit code by ``cli.errors.guarded``."""
+    turned into the exit code by ``cli.guard.guarded``."""
 
     def __init__(self, code: int = EXIT_OK) -> None:
         super().__init__(code)

@@ -6,6 +6,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable
+from typing import NoReturn
 
 from .common import EXIT_OPERATIONAL, Exit, err
 
@@ -43,7 +44,7 @@ def guarded(run: Callable[[], object]) -> None:
         _unexpected(exc)
 
 
-def _unexpected(exc: Exception) -> None:
+def _unexpected(exc: Exception) -> NoReturn:
     if os.environ.get("PROVENANCE_DEBUG"):
         raise exc
     err.print(f"error: unexpected {type(exc).__name__}: {exc} "

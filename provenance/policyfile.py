@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from provenance.errors import InputError, TrustError
-from provenance.trust import StoreState, TrustStore, store_from_state, store_state
+from provenance.trust import TrustStore, store_from_state, store_state
 
 # The rules and tomllib are imported where a policy file is read: `verify FILE` without
 # --policy imports this module (store_state, for the workers) and no more.
@@ -46,8 +46,7 @@ if TYPE_CHECKING:
     from provenance.policy import Policy, SignerIdentity
     from provenance.report import Report
 
-__all__ = ["PipelinePolicy", "PolicyError", "StoreState", "UnsignedAction", "load_policy",
-           "parse_policy", "store_from_state", "store_state"]
+__all__ = ["PipelinePolicy", "PolicyError", "UnsignedAction", "load_policy", "parse_policy"]
 
 UnsignedAction = Literal["fail", "warn", "skip"]
 _ORIGINS: tuple[OriginClass, ...] = ("human", "ai", "mixed", "unknown")

@@ -105,8 +105,8 @@ def test_installed_store_without_cryptography_equals_the_parsed_one(tmp_path: Pa
     assert "certificates" not in vars(store)
     assert store.certificates == parsed.certificates and store.labels == parsed.labels
     assert store.labels == ("a", "a", "a", "a", "b", "c")
-    # merged, pickled for workers and back (policyfile.store_state): the same anchors.
-    from provenance.policyfile import store_from_state, store_state
+    # merged, pickled for workers and back (trust.store_state): the same anchors.
+    from provenance.trust import store_from_state, store_state
 
     extra = TrustStore((certs[1],))
     again = store_from_state(store_state(TrustStore.installed(tmp_path).merged(extra)))

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import iscc_core
+import pytest
 from PIL import Image
 
 from provenance.fingerprint import fingerprint, kind_for, text_fingerprint, visible_text
@@ -111,3 +112,41 @@ def test_text_code_is_iscc_cores_own_across_blocks_and_scripts() -> None:
         assert iscc_text_code(visible) == iscc_core.gen_text_code_v0(visible, bits=64)["iscc"]
         fp = text_fingerprint(text)
         assert soft_binding_code(text) == (fp.iscc if fp is not None else None), repr(text)
+
+
+@pytest.mark.parametrize("vector_min", [1, 3, 10**9])
+def test_text_code_block_edges(monkeypatch: pytest.MonkeyPatch, vector_min: int) -> None:
+    # Tiny blocks put block edges everywhere: n-gram blocks of 7 (a non-ASCII n-gram across
+    # every edge) and MinHash blocks of 5 rows; each block's n-grams hashed in numpy (1),
+    # in numpy only for the common length when it is frequent (3), or one by one (10**9).
+    import random
+
+    from provenance.fingerprint import text as module
+
+    monkeypatch.setattr(module, "_VECTOR_MIN", vector_min)
+    monkeypatch.setattr(module, "_SPAN", 7)
+    monkeypatch.setattr(module, "_ROWS", 5)
+    rng = random.Random(21)  # noqa: S311 - fixed test inputs
+    alphabet = list("abcdefghijklmno ") + list("éüßЖλ한👍")
+    for n in (13, 14, 19, 20, 21, 64, 301):
+        for text in ("".join(rng.choice(alphabet) for _ in range(n)), "x" * n):
+            assert module.iscc_text_code(text) == iscc_core.gen_text_code_v0(text, bits=64)["iscc"]
+
+
+def test_xxh32_slices_equal_the_xxhash_package() -> None:
+    # Every length on each side of the 16-byte stripe and the 4-byte word, at every start.
+    import random
+
+    import numpy as np
+    import xxhash
+
+    from provenance.fingerprint.xxh32 import le_words, xxh32_slices
+
+    rng = random.Random(22)  # noqa: S311 - fixed test inputs
+    data = bytes(rng.randrange(256) for _ in range(160)) + b"\xff" * 16
+    units = np.frombuffer(data, dtype=np.uint8)
+    words = le_words(units)
+    for length in range(71):
+        starts = np.arange(len(data) - length + 1, dtype=np.intp)
+        got = xxh32_slices(units, words, starts, length).tolist()
+        assert got == [xxhash.xxh32_intdigest(data[s:s + length]) for s in starts.tolist()]

@@ -11,11 +11,11 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import c2pa
 
+from provenance._record import record
 from provenance.errors import IdentityError, InputError, SigningError
 
 if TYPE_CHECKING:  # the verify path never loads an identity (nor cryptography with it)
@@ -67,7 +67,7 @@ class PrereleaseManifest(ManifestUnreadable):
     """A manifest from before C2PA 1.0 (pre-release CAI), which C2PA validators do not judge."""
 
 
-@dataclass(frozen=True)
+@record
 class ManifestStore:
     """What c2pa read from an asset: the manifest store JSON and the validation state."""
 

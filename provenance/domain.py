@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance._domainname import certificate_domain, check_domain_name
+from provenance._record import record
 from provenance.errors import IdentityError, InputError
 
 # cryptography is imported where a certificate is parsed: `verify FILE` constructs a
@@ -211,7 +211,7 @@ TIMEOUT = 10.0
 DEFAULT_MAX_AGE = 3600.0
 
 
-@dataclass(frozen=True)
+@record
 class DomainCheck:
     """How ``verify`` treats the signer's domain. Without ``fetch`` nothing is fetched and the
     domain is reported as not checked.

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import io
 import struct
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from provenance import jumbf
+from provenance._record import record
 from provenance.errors import InputError, UnsupportedFormat
 
 __all__ = ["MediaType", "check_structure", "has_manifest_store", "media_type_for_name",
            "repack_zip_stored", "sniff"]
 
 
-@dataclass(frozen=True)
+@record
 class MediaType:
     """A media type we can sign, with the extensions that name it."""
 

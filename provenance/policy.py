@@ -6,9 +6,9 @@ A policy's ``check(report)`` returns a list of reasons it fails (empty when it h
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from provenance._record import record
 from provenance.report import Failure, Report
 
 # The rules only pipelines combine live in provenance/policy_rules.py and are imported on first
@@ -64,7 +64,7 @@ def _plain(failures: Sequence[Failure]) -> str:
                      for f in dict.fromkeys(failures))
 
 
-@dataclass(frozen=True)
+@record
 class Intact:
     """The asset carries a manifest whose signature and hashes are sound."""
 
@@ -80,7 +80,7 @@ class Intact:
         return []
 
 
-@dataclass(frozen=True)
+@record
 class TrustedSigner:
     """The signer chains to a trust anchor."""
 
@@ -94,7 +94,7 @@ class TrustedSigner:
         return []
 
 
-@dataclass(frozen=True)
+@record
 class HumanOrigin:
     """Origin is human (``allow_ai`` also accepts ai and mixed)."""
 
@@ -114,7 +114,7 @@ class HumanOrigin:
         return ["origin is unknown: no human-origin declaration"]
 
 
-@dataclass(frozen=True)
+@record
 class IngredientsIntact:
     """No ingredient is tampered (and, with ``require_trusted``, every signed one is trusted)."""
 
@@ -134,7 +134,7 @@ class IngredientsIntact:
         return reasons
 
 
-@dataclass(frozen=True)
+@record
 class AllOf:
     """Every policy must hold."""
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
+from provenance._record import record
 from provenance.origin import OriginClass
 
 __all__ = [
@@ -32,7 +33,7 @@ Status = Literal["trusted", "valid", "invalid", "unsigned"]
 IdentityStatus = Literal["trusted", "valid", "invalid"]
 
 
-@dataclass(frozen=True)
+@record
 class Failure:
     """One validation failure: a C2PA status code (or ours) and a plain-language explanation."""
 
@@ -48,7 +49,7 @@ class Failure:
         return d
 
 
-@dataclass(frozen=True)
+@record
 class DomainStatus:
     """``signer.domain``: the domain the signing certificate names, and whether that domain's
     published file vouches for the signer's key (None: not checked; see provenance.domain)."""
@@ -64,7 +65,7 @@ class DomainStatus:
                 "reason": self.reason}
 
 
-@dataclass(frozen=True)
+@record
 class SignerInfo:
     """Who signed: the signing certificate's subject and issuer, and whether it is trusted."""
 
@@ -96,7 +97,7 @@ class SignerInfo:
         }
 
 
-@dataclass(frozen=True)
+@record
 class TimestampInfo:
     """An RFC 3161 timestamp on the signature: when, by which TSA, and whether it is trusted."""
 
@@ -109,7 +110,7 @@ class TimestampInfo:
         return {"time": self.time, "tsa": self.tsa, "trusted": self.trusted}
 
 
-@dataclass(frozen=True)
+@record
 class IdentityReport:
     """A CAWG identity assertion: who the manifest says acted, judged on its own layer.
 
@@ -130,7 +131,7 @@ class IdentityReport:
                 "roles": list(self.roles), "status": self.status, "codes": list(self.codes)}
 
 
-@dataclass(frozen=True)
+@record
 class IngredientReport:
     """An ingredient (e.g. the parent an edit started from) with its own status and origin."""
 
@@ -153,7 +154,7 @@ class IngredientReport:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """What an asset's provenance says, judged by its cryptography but not by any policy.
 

@@ -12,11 +12,12 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from provenance import _home
+from provenance._record import record
 from provenance.errors import TrustError
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ def _pem_of(der: bytes) -> bytes:
     return b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n"
 
 
-@dataclass(frozen=True)
+@record
 class TrustAnchorFile:
     """One installed anchor bundle: its name, path and certificates."""
 
@@ -284,7 +285,7 @@ class TrustAnchorFile:
 _Entry = tuple[bytes, str]
 
 
-@dataclass(frozen=True)
+@record
 class TrustStore:
     """An immutable set of trust anchor certificates, each labelled with the list it came from.
     """

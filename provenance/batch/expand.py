@@ -5,9 +5,9 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from provenance._record import record
 from provenance.errors import (
     InputError,
 )
@@ -15,7 +15,7 @@ from provenance.errors import (
 # -- inputs -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Item:
     """One input file.
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
+from provenance._record import record
 from provenance.errors import (
     ProvenanceError,
 )
@@ -17,7 +18,7 @@ SkipKind = Literal["unsupported", "unchanged", "unsigned", "duplicate"]
 # -- results ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Verified:
     """The file passed the policy; ``warnings`` say what was let through (e.g. unsigned)."""
 
@@ -26,7 +27,7 @@ class Verified:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Failed:
     """The file failed: the policy (``exit_code`` 1, with its report), or could not be read or
     signed (2: unusable input, 3: operational failure; ``report`` is then None)."""
@@ -37,7 +38,7 @@ class Failed:
     exit_code: int
 
 
-@dataclass(frozen=True)
+@record
 class Skipped:
     """Left alone on purpose. ``kind``: ``unsupported`` (a type that cannot carry a manifest),
     ``unchanged`` (already signed by this identity), ``unsigned`` (the policy skips unsigned
@@ -49,7 +50,7 @@ class Skipped:
     report: Report | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Signed:
     """The file was signed into ``output`` (the source itself for a sidecar, whose manifest
     is ``manifest_file``; an HTML link carrier writes its ``.c2pa`` there too)."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import provenance
+from provenance._record import record
 from provenance.batch.expand import Item
 from provenance.batch.ordering import run_ordered
 from provenance.batch.results import Failed, Result, Skipped, Verified, failed_from, unique
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
 # -- verify -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _VerifySpec:
+    """What every verify worker needs, sent once per batch (see ``worker_state``)."""
+
     token: str
     cwd: str
     trust: StoreState

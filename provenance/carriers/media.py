@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from provenance import _c2pa, jumbf
+from provenance._record import record
 from provenance.errors import AlreadySigned, InputError
 from provenance.reading import build_report
 from provenance.report import Failure, Report
@@ -70,7 +71,7 @@ def existing_signer(name: str, mtype: MediaType, data: bytes, *,
     return f"a manifest signed by {who}" if who else "a manifest"
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class SignedBytes:
     """What :func:`sign_bytes` made: the signed asset, like :class:`~provenance.SignResult`
     for a file."""

@@ -21,12 +21,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+
+from provenance._record import record
 
 __all__ = ["HttpError", "Limits", "Response", "Server"]
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     """How much any one client may take from the server."""
 
@@ -38,7 +39,7 @@ class Limits:
     max_body: int = 64 << 10
 
 
-@dataclass(frozen=True)
+@record
 class Response:
     """What a handler answers: status, content type, body."""
 

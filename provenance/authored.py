@@ -11,15 +11,16 @@ claim with the organisation's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
+from provenance._record import record
 from provenance.errors import IdentityError
 from provenance.identity import Identity
 
 __all__ = ["AuthoredIdentity", "authored"]
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class AuthoredIdentity(Identity):
     """An :class:`Identity` that signs the claim, plus the ``author`` who signs the CAWG
     identity assertion."""

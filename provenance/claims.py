@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Literal
 
 from provenance import __version__
+from provenance._record import record
 from provenance.formats import media_type_for_name
 
 __all__ = ["IPTC", "ClaimTemplate", "HumanClaim", "Origin", "default_origin", "with_components"]
@@ -42,7 +42,7 @@ _METADATA_CONTEXT = {
 PARENT_INGREDIENT_ID = "parent"
 
 
-@dataclass(frozen=True)
+@record
 class HumanClaim:
     """A declaration that a person made the asset.
 
@@ -118,7 +118,7 @@ class HumanClaim:
         }
 
 
-@dataclass(frozen=True)
+@record
 class ClaimTemplate:
     """What to declare for each file; the origin defaults per file like ``provenance sign``
     (:func:`default_origin`)."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from provenance._files import read_input
+from provenance._record import record
 from provenance.claims import component_id, with_components
 from provenance.errors import InputError
 from provenance.formats import check_structure, identify
@@ -14,7 +14,7 @@ from provenance.options import SignOptions
 __all__ = ["Component", "components", "with_placed"]
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class Component:
     """A signed asset placed in the one being signed: a ``componentOf`` ingredient whose
     manifest store c2pa parses from ``data`` and copies in (id ``label``, for actions)."""

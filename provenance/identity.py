@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from cryptography import x509
@@ -18,6 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from provenance import _home
 from provenance._dn import format_dn
+from provenance._record import record
 from provenance.errors import CertificateProfileError, IdentityError, OutputError
 
 __all__ = [
@@ -72,7 +73,7 @@ SignCallback = Callable[[bytes], bytes]
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
 
-@dataclass(frozen=True)
+@record
 class IdentityInfo:
     """What `provenance identity show` prints about an identity."""
 
@@ -101,7 +102,7 @@ class IdentityInfo:
         }
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class Identity:
     """A signing identity: certificate chain (end-entity first) plus a way to sign.
 

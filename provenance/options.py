@@ -13,10 +13,11 @@ SignOptions(claim=HumanClaim(origin='creation', ...), ...)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from provenance._record import record
 from provenance.carriers import CARRIERS, CarrierName
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import InputError
@@ -25,7 +26,7 @@ __all__ = ["CARRIERS", "CarrierName", "Ingredient", "SignOptions"]
 
 
 
-@dataclass(frozen=True)
+@record
 class Ingredient:
     """A signed file the asset shows or contains (a photo on a page): recorded as a
     ``componentOf`` ingredient carrying that file's own manifest.
@@ -43,7 +44,7 @@ class Ingredient:
             object.__setattr__(self, "path", Path(self.path))
 
 
-@dataclass(frozen=True)
+@record
 class SignOptions:
     """How to sign: the claim, the parent of an edit, the output, the carrier and extras.
 

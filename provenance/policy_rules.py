@@ -1,15 +1,15 @@
 """The policies a pipeline combines (``--policy`` files, ``--fail-on``, ``--require-identity``,
 the library): defined here and reached as :mod:`provenance.policy`'s names. A default
-``provenance verify`` needs none of them, and each frozen dataclass costs ~1 ms to create on
-Python 3.11, so they are imported when first named."""
+``provenance verify`` needs none of them, so they are imported when first named."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
+from provenance._record import record
 from provenance.origin import OriginClass
 from provenance.policy import (
     FAIL_ON_CATEGORIES,
@@ -29,7 +29,7 @@ __all__ = ["AnyOf", "DomainRequired", "FailOn", "IdentityRequired", "IssuedBy", 
            "NoAIIngredient", "OriginIn", "SignerIdentity", "UnsafeNoOp"]
 
 
-@dataclass(frozen=True)
+@record
 class IdentityRequired:
     """A CAWG identity assertion names who acted, and (``trusted``, the default) its credential
     chains to a trust anchor. Identity is a layer of its own: this policy is how it counts."""
@@ -56,7 +56,7 @@ class IdentityRequired:
         return reasons
 
 
-@dataclass(frozen=True)
+@record
 class AnyOf:
     """At least one policy must hold."""
 
@@ -74,7 +74,7 @@ class AnyOf:
         return [r for rs in results for r in rs]
 
 
-@dataclass(frozen=True)
+@record
 class UnsafeNoOp:
     """Accepts everything. Only for inspection-like uses; never a verification."""
 
@@ -90,7 +90,7 @@ def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-@dataclass(frozen=True)
+@record
 class SignerIdentity:
     """The signer is a given person or organisation: every field given must match.
 
@@ -143,7 +143,7 @@ class SignerIdentity:
         return []
 
 
-@dataclass(frozen=True)
+@record
 class OriginIn:
     """The asset's origin (over it and every ingredient) is one of ``allowed``."""
 
@@ -172,7 +172,7 @@ class OriginIn:
 _AI_COMPOSITES = frozenset({"compositeWithTrainedAlgorithmicMedia", "compositeSynthetic"})
 
 
-@dataclass(frozen=True)
+@record
 class NoAIIngredient:
     """No ingredient, at any depth, is AI-made or mixed, and nothing AI-made was composited in.
 
@@ -194,7 +194,7 @@ class NoAIIngredient:
         return reasons
 
 
-@dataclass(frozen=True)
+@record
 class IssuedBy:
     """The signer is trusted AND chains to one of the given anchors (by subject name).
 
@@ -233,7 +233,7 @@ class IssuedBy:
                 f"({'; '.join(self.subjects)})"]
 
 
-@dataclass(frozen=True)
+@record
 class MaxAge:
     """The asset was signed at most ``days`` days ago (and not in the future).
 
@@ -269,7 +269,7 @@ class MaxAge:
         return []
 
 
-@dataclass(frozen=True)
+@record
 class FailOn:
     """Fails exactly when the report falls into one of ``categories`` (``--fail-on``).
 
@@ -309,7 +309,7 @@ class FailOn:
         return reasons
 
 
-@dataclass(frozen=True)
+@record
 class DomainRequired:
     """A policy: the signer's domain must vouch for its key (``verify --require-domain``);
     ``allowed`` limits which domains count (empty: any)."""

@@ -32,10 +32,11 @@ a typo in a policy must never quietly relax it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from provenance._record import record
 from provenance.errors import InputError, TrustError
 from provenance.trust import TrustStore, store_from_state, store_state
 
@@ -67,7 +68,7 @@ class PolicyError(InputError):
     """A policy file is missing, not TOML, or says something we do not understand (exit 2)."""
 
 
-@dataclass(frozen=True)
+@record
 class PipelinePolicy:
     """A policy for a batch: the rules, the anchors they need, and what unsigned files mean.
 

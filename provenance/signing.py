@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ from provenance._files import (
     read_input,
     same_file,
 )
+from provenance._record import record
 from provenance.carriers import Route, media, route, sidecar, text
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import AlreadySigned, OutputError, ProvenanceError
@@ -31,7 +32,7 @@ from provenance.trust import TrustStore
 __all__ = ["Plan", "SignResult", "default_output", "plan", "same_signer", "sign", "up_to_date"]
 
 
-@dataclass(frozen=True)
+@record
 class SignResult:
     """What :func:`sign` wrote."""
 
@@ -57,7 +58,7 @@ def default_output(source: Path) -> Path:
     return source.with_name(f"{source.stem}.signed{source.suffix}")
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """What :func:`sign` would write for one source, decided before anything is read."""
 

@@ -10,7 +10,6 @@ import datetime as _dt
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import algos, cms, core, tsp
@@ -22,6 +21,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from provenance._dn import format_dn
 from provenance._httpserve import Handler, HttpError, Limits, Response, Server
+from provenance._record import record
 from provenance.errors import IdentityError, InputError, OutputError
 from provenance.identity import _write_private
 
@@ -36,7 +36,7 @@ POLICY_OID = "1.3.6.1.4.1.57264.1.1"
 _DIGESTS = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class TimestampAuthority:
     """A TSA: timeStamping certificate + key, and the root that issued it."""
 

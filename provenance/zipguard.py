@@ -9,9 +9,9 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
+from provenance._record import record
 from provenance.errors import InputError
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
 _CHUNK = 1 << 16
 
 
-@dataclass(frozen=True)
+@record
 class ZipLimits:
     """What a ZIP container may hold before it is refused as hostile."""
 

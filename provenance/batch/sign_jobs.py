@@ -9,10 +9,11 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 import provenance
+from provenance._record import record
 from provenance.batch.expand import Item, path_key
 from provenance.batch.ordering import run_ordered
 from provenance.batch.results import Failed, Result, Signed, Skipped, failed_from
@@ -40,7 +41,7 @@ from provenance.trust import StoreState, TrustStore, store_state
 # -- sign -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class IdentityRef:
     """An identity by its directory, loaded by each worker for itself.
 
@@ -78,7 +79,7 @@ def _worker_password() -> bytes | None:
     return None
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class _KeyBlob:
     """An in-memory identity for a local process pool: chain and key as bytes."""
 
@@ -109,7 +110,7 @@ class _KeyBlob:
         )
 
 
-@dataclass(frozen=True)
+@record
 class _SignSpec:
     token: str
     cwd: str
@@ -122,7 +123,7 @@ class _SignSpec:
     register: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class _SignJob:
     item: Item
     dest: Path | None  # None: provenance.sign's default (NAME.signed.EXT beside it)

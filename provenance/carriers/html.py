@@ -12,7 +12,8 @@ import binascii
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from provenance._record import record
 
 __all__ = [
     "Script",
@@ -88,7 +89,7 @@ def insert_point(data: bytes) -> tuple[int, bytes, bytes]:
     return 0, b"<head>", b"</head>"
 
 
-@dataclass(frozen=True)
+@record
 class Script:
     """An inline manifest element: its byte range and decoded store (None if not base64)."""
 

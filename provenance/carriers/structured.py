@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from dataclasses import dataclass
 from pathlib import PurePath
 
+from provenance._record import record
 from provenance.carriers.comments import comment_syntax
 
 __all__ = [
@@ -52,7 +52,7 @@ def decode_reference(reference: str) -> bytes | None:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     """Where the block goes: ``lead + block + trail`` inserted at byte ``offset``."""
 
@@ -95,7 +95,7 @@ def layout(text: str, name: str | PurePath) -> Layout | None:
     return Layout(0, prefix, suffix, "", nl)
 
 
-@dataclass(frozen=True)
+@record
 class Block:
     """A manifest block found in a text: its exclusion range (bytes) and reference."""
 

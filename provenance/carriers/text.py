@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
 from provenance import _c2pa
 from provenance._files import atomic_write, mode_for, read_input
+from provenance._record import record
 from provenance.carriers import (
     CARRIERS,
     Carrier,
@@ -92,7 +92,7 @@ def _digest(data: bytes, start: int, length: int) -> bytes:
     return h.digest()
 
 
-@dataclass(frozen=True)
+@record
 class ExternalParent:
     """A parent whose manifest store lives outside any format c2pa parses (e.g. text): its
     store and the validation results WE computed for it, recorded as the ingredient's (for
@@ -104,7 +104,7 @@ class ExternalParent:
     validation_results: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@record
 class SignedText:
     """The result of signing text: the new content, and a detached store when the carrier
     keeps the manifest outside the text (``sidecar``, ``link``)."""

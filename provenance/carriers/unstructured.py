@@ -11,7 +11,8 @@ import itertools
 import re
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from provenance._record import record
 
 __all__ = [
     "MAGIC",
@@ -97,7 +98,7 @@ def encode_wrapper(store: bytes, *, length: int | None = None) -> str:
     raise ValueError(f"cannot pad the wrapper by {gap} bytes")
 
 
-@dataclass(frozen=True)
+@record
 class Wrapper:
     """A wrapper found in a text: where it is (characters and UTF-8 bytes) and what it holds.
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from provenance import _c2pa, zipguard
+from provenance._record import record
 from provenance.errors import InputError, SigningError
 
 __all__ = ["MANIFEST_NAME", "Layout", "force_crc32", "layout", "sign_into", "strip_manifest"]
@@ -40,7 +40,7 @@ _ZIP64_LOCATOR = b"PK\x06\x07"
 _DOS_DATE = 0x0021  # 1980-01-01: the member is ours, its date means nothing
 
 
-@dataclass(frozen=True)
+@record
 class Layout:
     """Where the manifest member goes in a signed ZIP: everything but the store's bytes."""
 

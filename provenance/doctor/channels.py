@@ -10,8 +10,10 @@ reported ...", "assumed ...").
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from provenance._record import record
 
 __all__ = [
     "CHANNELS",
@@ -36,7 +38,7 @@ TextStep = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@record
 class ImageRecipe:
     """What a channel does to a raster image: resize, re-encode, strip.
 
@@ -65,7 +67,7 @@ class ImageRecipe:
     keep_png: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Copy:
     """One copy a channel makes of a file of some family.
 
@@ -87,7 +89,7 @@ class Copy:
     only: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Limit:
     """One documented figure of a channel and where it is documented."""
 
@@ -96,7 +98,7 @@ class Limit:
     source: str
 
 
-@dataclass(frozen=True)
+@record
 class Channel:
     """A named channel: its copies per family and the limits they follow."""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
+
+from provenance._record import record
 
 __all__ = [
     "DOCTOR_SCHEMA_ID",
@@ -33,7 +34,7 @@ Soft = Literal["recovered", "other", "not found", "not registered", "no registry
                "no fingerprint"]
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """One copy one channel makes, and what is left on it.
 
@@ -77,7 +78,7 @@ class Outcome:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Advice:
     """One piece of advice: a stable code and the sentence for the author."""
 
@@ -89,7 +90,7 @@ class Advice:
         return {"code": self.code, "text": self.text}
 
 
-@dataclass(frozen=True)
+@record
 class Checkup:
     """One file's check: what it carries now, each channel's copies, and the advice."""
 

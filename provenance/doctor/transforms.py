@@ -16,9 +16,9 @@ import subprocess
 import tempfile
 import textwrap
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
+from provenance._record import record
 from provenance.doctor.channels import ImageRecipe, TextStep
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Made:
     """A copy a transform made: its bytes, its file extension and what was done."""
 

@@ -10,9 +10,9 @@ command line's start-up path until a file is signed or looked up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from provenance._record import record
 from provenance.fingerprint.image import image_fingerprint
 from provenance.fingerprint.text import text_fingerprint, visible_text
 
@@ -34,7 +34,7 @@ ISCC_ALG = "io.iscc.v0"
 Kind = Literal["image", "text", "audio", "video"]
 
 
-@dataclass(frozen=True)
+@record
 class Fingerprint:
     """One asset's fingerprints.
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from provenance._record import record
 from provenance.publish.scan import Kind
 
 __all__ = [
@@ -36,7 +37,7 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-@dataclass(frozen=True)
+@record
 class Entry:
     """One published file.
 
@@ -82,7 +83,7 @@ class Entry:
         )
 
 
-@dataclass(frozen=True)
+@record
 class LinkProblem:
     """A media URL of a page that is not an ingredient: ``external`` (another site) or
     ``missing`` (no such file in the site)."""
@@ -96,7 +97,7 @@ class LinkProblem:
         return {"page": self.page, "url": self.url, "problem": self.problem}
 
 
-@dataclass(frozen=True)
+@record
 class Index:
     """A publication index: the files, who signed, and the settings they were signed with
     (a digest: a change of identity, carrier or claim signs everything again)."""

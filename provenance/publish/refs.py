@@ -5,10 +5,11 @@ scope). Parsed with the standard library's HTML parser; no I/O."""
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Literal
 from urllib.parse import unquote, urlsplit
+
+from provenance._record import record
 
 __all__ = ["Ref", "media_urls", "resolve", "srcset_urls"]
 
@@ -67,7 +68,7 @@ def media_urls(page: bytes) -> list[str]:
     return list(dict.fromkeys(collector.urls))
 
 
-@dataclass(frozen=True)
+@record
 class Ref:
     """A URL a page names, resolved: ``internal`` (``target``: the site-relative path),
     ``external`` (another site, or above the site's root) or ``inline`` (a ``data:`` URL)."""

@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -17,6 +17,7 @@ from urllib.parse import quote
 import provenance
 from provenance import __version__
 from provenance._files import atomic_write, mode_for
+from provenance._record import record
 from provenance.batch.ordering import run_ordered
 from provenance.batch.sign_jobs import IdentityRef, _KeyBlob
 from provenance.batch.worker_state import anchors, worker_state
@@ -39,7 +40,7 @@ PUBLISH_SCHEMA_ID = "provenance.publish/v1"
 Outcome = Literal["signed", "unchanged", "kept", "copied", "listed", "failed", "removed"]
 
 
-@dataclass(frozen=True)
+@record
 class FileOutcome:
     """What a run did with one file of the site.
 
@@ -63,7 +64,7 @@ class FileOutcome:
                 "manifest": self.manifest, "reason": self.reason}
 
 
-@dataclass(frozen=True)
+@record
 class PublishResult:
     """A whole run: every file's outcome, the page links that are not ingredients, and the
     index (None when nothing changed and it was left as it was)."""
@@ -101,7 +102,7 @@ class PublishResult:
 # -- the work each worker does ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Spec:
     token: str
     identity: Identity | IdentityRef | _KeyBlob
@@ -111,7 +112,7 @@ class _Spec:
     register: bool
 
 
-@dataclass(frozen=True)
+@record
 class _Job:
     rel: str
     kind: Kind
@@ -126,7 +127,7 @@ class _Job:
     shows: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class _Done:
     rel: str
     kind: Kind

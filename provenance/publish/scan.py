@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+from provenance._record import record
 from provenance.carriers import is_html_name, is_text_name
 from provenance.formats import media_type_for_name
 
@@ -18,7 +18,7 @@ __all__ = ["Kind", "SiteFile", "kind_of", "scan"]
 Kind = Literal["page", "media", "text", "file"]
 
 
-@dataclass(frozen=True)
+@record
 class SiteFile:
     """One file of a site: its path relative to the site (POSIX, as links name it)."""
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import abc
 import datetime as _dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from provenance._record import record
 from provenance.errors import ProvenanceError
 from provenance.fingerprint import Fingerprint
 from provenance.report import SignerInfo
@@ -60,7 +60,7 @@ class RemovalRefused(RegistryError):
     exit_code = 1
 
 
-@dataclass(frozen=True)
+@record
 class Record:
     """One registered manifest."""
 
@@ -101,7 +101,7 @@ class Record:
         }
 
 
-@dataclass(frozen=True)
+@record
 class Match:
     """A manifest recovered by fingerprint: never a cryptographic match.
 
@@ -131,7 +131,7 @@ class Match:
         }
 
 
-@dataclass(frozen=True)
+@record
 class RemovalProof:
     """A signature by the signer's key over :meth:`challenge` for one manifest id."""
 

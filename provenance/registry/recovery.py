@@ -12,9 +12,9 @@ import dataclasses
 import datetime as _dt
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from provenance._record import record
 from provenance.fingerprint import fingerprint
 from provenance.policy import Policy
 from provenance.registry import open_registry
@@ -160,7 +160,7 @@ def recover(report: Report, data: bytes, mime: str | None,
     return dataclasses.replace(report, recovered=tuple(best.values())[:limit])
 
 
-@dataclass(frozen=True)
+@record
 class AcceptRecovered:
     """Passes what ``policy`` passes, and also a file whose best recovered manifest is human
     (and trusted, with ``require_trusted``): ``verify --accept-recovered``."""

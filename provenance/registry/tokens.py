@@ -15,8 +15,9 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from provenance._record import record
 from provenance.errors import InputError
 from provenance.registry.base import BadRegistry, Registry, RegistryError
 
@@ -42,7 +43,7 @@ class BadScope(InputError):
     """A scope the resolution API does not know."""
 
 
-@dataclass(frozen=True)
+@record
 class TokenInfo:
     """A token as listed: never its secret."""
 
@@ -58,7 +59,7 @@ class TokenInfo:
                 "created_at": self.created_at, "revoked_at": self.revoked_at}
 
 
-@dataclass(frozen=True)
+@record
 class NewToken:
     """A token just made: ``token`` is shown once and never stored."""
 

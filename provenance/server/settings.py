@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from provenance._record import record
 
 __all__ = ["ServerSettings"]
 
 MIB = 1 << 20
 
 
-@dataclass(frozen=True)
+@record
 class ServerSettings:
     """Everything ``provenance serve`` passes to :func:`provenance.server.app.create_app`.
 

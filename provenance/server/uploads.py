@@ -31,12 +31,12 @@ import shutil
 import tempfile
 import urllib.parse
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from starlette.requests import ClientDisconnect, Request
 
+from provenance._record import record
 from provenance.server.errors import ServerError
 
 __all__ = ["TEXT_NAME", "Upload", "clean_name", "spooled", "with_type"]
@@ -53,7 +53,7 @@ _FLUSH = 256 << 10  # bytes queued per upload before the file work is done
 _CLOSE = {"Connection": "close"}
 
 
-@dataclass(frozen=True)
+@record
 class Upload:
     """One spooled upload: where it is on disk and what the client called it."""
 

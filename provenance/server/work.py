@@ -15,11 +15,11 @@ import os
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import provenance
+from provenance._record import record
 from provenance.errors import ProvenanceError, VerificationFailed
 from provenance.report import Report
 from provenance.server.errors import ServerError, from_library
@@ -30,7 +30,7 @@ __all__ = ["Job", "Outcome", "Workers", "run_job"]
 log = logging.getLogger("provenance.server")
 
 
-@dataclass(frozen=True)
+@record
 class Job:
     """One file to judge (picklable: it crosses to a worker process)."""
 
@@ -49,7 +49,7 @@ class Job:
     keep_store: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What a job found: the report and, for verify, the policy's reasons (none: passed);
     or an error as (status, code, message)."""

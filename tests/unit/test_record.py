@@ -51,6 +51,30 @@ class Derived:
         object.__setattr__(self, "length", len(self.text))
 
 
+@record
+class Hidden:
+    """A record with an init=False field, set from its default and then by __post_init__."""
+
+    words: tuple[str, ...]
+    count: int = field(init=False, repr=False, compare=False, default=0)
+    seen: list[str] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", self.count + len(self.words))
+
+
+@dataclass(frozen=True)
+class HiddenDat:
+    """The same, as a frozen dataclass."""
+
+    words: tuple[str, ...]
+    count: int = field(init=False, repr=False, compare=False, default=0)
+    seen: list[str] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", self.count + len(self.words))
+
+
 @record(repr=False)
 class OwnRepr:
     """A record with its own __repr__."""
@@ -144,6 +168,18 @@ def test_signature_reads_as_a_dataclasses() -> None:
     import inspect
 
     assert str(inspect.signature(Rec)) == str(inspect.signature(Dat))
+    assert str(inspect.signature(Hidden)) == str(inspect.signature(HiddenDat))
+
+
+def test_init_false_fields() -> None:
+    h, d = Hidden(("a", "b")), HiddenDat(("a", "b"))
+    assert (h.words, h.count, h.seen) == (d.words, d.count, d.seen) == (("a", "b"), 2, [])
+    assert repr(h) == repr(d).replace("HiddenDat(", "Hidden(")
+    assert Hidden(("a",)).seen is not Hidden(("a",)).seen
+    assert dataclasses.replace(h, words=("c",)).count == 1
+    for cls in (Hidden, HiddenDat):
+        with pytest.raises(TypeError):
+            cls(("a",), 5)  # not an argument
 
 
 def test_post_init_and_own_repr() -> None:
@@ -161,6 +197,20 @@ def test_a_frozen_dataclass_may_inherit_from_a_record() -> None:
     assert (m.name, m.size, m.email) == ("a", 3, "x@example.test")
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.email = "y"
+
+
+def test_a_record_may_inherit_from_a_record() -> None:
+    @record
+    class Child(Rec):
+        """Below a record."""
+
+        extra: int = 0
+
+    c = Child("a", extra=2)
+    assert (c.name, c.size, c.extra) == ("a", 3, 2) and c == Child("a", extra=2)
+    assert c != Child("a", extra=3) and c != Rec("a")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.extra = 1
 
 
 def test_kw_only_fields_are_refused() -> None:

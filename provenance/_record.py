@@ -13,7 +13,8 @@ What a record does is what ``@dataclass(frozen=True)`` does, for what this packa
 positional and keyword arguments in field order, ``default`` and ``default_factory``,
 ``__post_init__``, ``init=False``, ``compare=False`` and ``repr=False`` fields, equality and
 hash over the compared fields of the same class, assignment and deletion refused with
-``FrozenInstanceError``. Not supported: ``kw_only`` fields (refused when the class is made)
+``FrozenInstanceError`` (also for a non-field attribute of a plain subclass, which a
+dataclass would allow). Not supported: ``kw_only`` fields (refused when the class is made)
 and ``InitVar`` (its argument is refused). The tests hold records and dataclasses side by
 side.
 """

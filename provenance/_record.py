@@ -75,6 +75,10 @@ def _signature(fields: tuple[dataclasses.Field[Any], ...]) -> Any:
 def _build(cls: _T, *, show: bool) -> _T:
     # Below a frozen dataclass (or record), dataclasses insist on frozen=True: then they also
     # write __setattr__ and __delattr__, replaced below like the rest.
+    own = dict(cls.__dict__)  # what the class body defines, before dataclasses add to it
+    for attr in ("__setattr__", "__delattr__"):
+        if attr in own:
+            raise TypeError(f"cannot overwrite attribute {attr} in class {cls.__qualname__}")
     below_frozen = any(getattr(getattr(base, "__dataclass_params__", None), "frozen", False)
                        for base in cls.__mro__[1:])
     dataclasses.dataclass(init=False, repr=False, eq=False, frozen=below_frozen)(cls)
@@ -151,6 +155,13 @@ def _build(cls: _T, *, show: bool) -> _T:
         "__setattr__": __setattr__, "__delattr__": __delattr__}
     if show:
         methods["__repr__"] = __repr__
+    # As dataclasses do: a method the class body defines is kept (a __hash__ is its own
+    # unless it is the None that defining __eq__ alone leaves).
+    for attr in ("__init__", "__eq__", "__repr__"):
+        if attr in own:
+            methods.pop(attr, None)
+    if "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own):
+        methods.pop("__hash__")
     for attr, fn in methods.items():
         fn.__qualname__ = f"{qualname}.{attr}"
         setattr(cls, attr, fn)

@@ -213,6 +213,41 @@ def test_a_record_may_inherit_from_a_record() -> None:
         c.extra = 1
 
 
+def test_methods_of_the_class_body_are_kept() -> None:
+    @record
+    class Own:
+        """Its own equality (by name only) and therefore dataclasses' hash over fields."""
+
+        name: str
+        size: int = 0
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Own) and other.name == self.name
+
+    @dataclass(frozen=True)
+    class OwnDat:
+        """The same, as a frozen dataclass."""
+
+        name: str
+        size: int = 0
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, OwnDat) and other.name == self.name
+
+    for cls in (Own, OwnDat):
+        assert cls("a", 1) == cls("a", 2) and hash(cls("a", 1)) == hash(cls("a", 1))
+    assert hash(Own("a", 1)) == hash(OwnDat("a", 1))
+    with pytest.raises(TypeError, match="__setattr__"):
+        @record
+        class Settable:
+            """A frozen record cannot define its own __setattr__."""
+
+            a: int
+
+            def __setattr__(self, name: str, value: object) -> None:
+                object.__setattr__(self, name, value)
+
+
 def test_kw_only_fields_are_refused() -> None:
     with pytest.raises(TypeError, match="kw_only"):
         @record

@@ -73,12 +73,12 @@ def _signature(fields: tuple[dataclasses.Field[Any], ...]) -> Any:
 
 
 def _build(cls: _T, *, show: bool) -> _T:
-    # Below a frozen dataclass (or record), dataclasses insist on frozen=True: then they also
-    # write __setattr__ and __delattr__, replaced below like the rest.
     own = dict(cls.__dict__)  # what the class body defines, before dataclasses add to it
     for attr in ("__setattr__", "__delattr__"):
         if attr in own:
             raise TypeError(f"cannot overwrite attribute {attr} in class {cls.__qualname__}")
+    # Below a frozen dataclass (or record), dataclasses insist on frozen=True: then they also
+    # write __setattr__ and __delattr__, replaced below like the rest.
     below_frozen = any(getattr(getattr(base, "__dataclass_params__", None), "frozen", False)
                        for base in cls.__mro__[1:])
     dataclasses.dataclass(init=False, repr=False, eq=False, frozen=below_frozen)(cls)

@@ -235,32 +235,23 @@ def _ngram_hashes(collapsed: str) -> npt.NDArray[np.uint64]:
     lead = None if ascii_only else np.append(np.flatnonzero((units & 0xC0) != 0x80), len(raw))
     for at in range(0, count, _SPAN):
         stop = min(at + _SPAN, count)
-        if stop - at < _VECTOR_MIN:  # too few for a numpy pass: one call each
-            offsets = list(range(at, stop + _NGRAM)) if lead is None \
-                else lead[at:stop + _NGRAM].tolist()
-            out[at:stop] = np.fromiter(
-                (xxh32(raw[b:e]) for b, e in zip(offsets, offsets[_NGRAM:], strict=False)),
-                dtype=np.uint64, count=stop - at)
-            continue
         if lead is None:
             starts = np.arange(at, stop, dtype=np.intp)
             lengths = np.full(stop - at, _NGRAM, dtype=np.intp)
         else:
             starts = lead[at:stop]
             lengths = lead[at + _NGRAM:stop + _NGRAM] - starts
-        common = _NGRAM if lead is None else int(np.bincount(lengths).argmax())
-        chosen = lengths == common
-        picked = int(np.count_nonzero(chosen))
-        if picked < _VECTOR_MIN * (1 + common // 16):  # too few for numpy: one call each
-            ends = (starts + lengths).tolist()
-            out[at:stop] = [xxh32(raw[b:e]) for b, e in zip(starts.tolist(), ends, strict=True)]
-            continue
-        first = int(starts[0])
-        piece = units[first:int(starts[-1]) + int(lengths[-1])]
-        rest = np.flatnonzero(~chosen)
-        out[at:stop][chosen] = xxh32_slices(piece, le_words(piece),
-                                            (starts[chosen] if len(rest) else starts) - first,
-                                            common)
+        singly = np.ones(stop - at, dtype=bool)  # the n-grams left to one call each
+        if stop - at >= _VECTOR_MIN:
+            common = _NGRAM if lead is None else int(np.bincount(lengths).argmax())
+            chosen = lengths == common
+            if np.count_nonzero(chosen) >= _VECTOR_MIN * (1 + common // 16):
+                first = int(starts[0])
+                piece = units[first:int(starts[-1]) + int(lengths[-1])]
+                out[at:stop][chosen] = xxh32_slices(piece, le_words(piece),
+                                                    starts[chosen] - first, common)
+                singly = ~chosen
+        rest = np.flatnonzero(singly)
         if len(rest):
             begin, size = starts[rest].tolist(), lengths[rest].tolist()
             out[at + rest] = [xxh32(raw[b:b + n]) for b, n in zip(begin, size, strict=True)]

@@ -115,9 +115,18 @@ def minhash(words: list[str]) -> bytes:
     x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in shingles), dtype=np.uint64,
                     count=len(shingles))
     a, b = _permutations()
+    # A block of shingles at a time: the whole table is 1 KiB per shingle (a 30 MB text has
+    # millions), the block 4 MiB.
+    lowest = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        h = (x[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)
-    return bytes(h.min(axis=0).astype("<u4").tobytes())
+        for at in range(0, len(x), _SHINGLE_ROWS):
+            h = (x[at:at + _SHINGLE_ROWS, None] * a[None, :] + b[None, :]) >> np.uint64(32)
+            np.minimum(lowest, h.min(axis=0), out=lowest)
+    return bytes(lowest.astype("<u4").tobytes())
+
+
+#: Shingles per block of :func:`minhash` (x 128 permutations x 8 bytes: 4 MiB).
+_SHINGLE_ROWS = 4096
 
 
 def jaccard(sig_a: bytes, sig_b: bytes) -> float:

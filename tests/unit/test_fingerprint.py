@@ -150,3 +150,15 @@ def test_xxh32_slices_equal_the_xxhash_package() -> None:
         starts = np.arange(len(data) - length + 1, dtype=np.intp)
         got = xxh32_slices(units, words, starts, length).tolist()
         assert got == [xxhash.xxh32_intdigest(data[s:s + length]) for s in starts.tolist()]
+
+
+def test_minhash_in_blocks_is_the_minhash_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The word MinHash is computed a block of shingles at a time (bounded memory on a huge
+    # text); blocks of 7 must give the signature that one block gives.
+    from provenance.fingerprint import text as module
+
+    words = normalise_words(ESSAY * 4 + " ".join(f"w{i}" for i in range(300)))
+    whole = minhash(words)
+    monkeypatch.setattr(module, "_SHINGLE_ROWS", 7)
+    assert minhash(words) == whole
+    assert minhash(words[:2]) != whole  # a different text, a different signature

@@ -17,7 +17,7 @@ from provenance._record import record
 from provenance.batch.expand import Item, path_key
 from provenance.batch.ordering import run_ordered
 from provenance.batch.results import Failed, Result, Signed, Skipped, failed_from
-from provenance.batch.worker_state import anchors, resolve, worker_state
+from provenance.batch.worker_state import Expired, anchors, resolve, worker_state
 from provenance.claims import ClaimTemplate, HumanClaim
 from provenance.errors import (
     AlreadySigned,
@@ -178,7 +178,8 @@ def sign(
     ``identity`` may be an :class:`Identity` (sent to local workers as bytes; a callback
     identity signs only in this process or in threads) or an :class:`IdentityRef` (loaded by
     each worker; what remote executors need). ``file_timeout``: seconds one file may take
-    before it is stopped and reported failed (None: no limit).
+    before it is stopped and reported failed (None: no limit); a file whose registration
+    runs out of time is signed, unregistered, with a note saying so.
 
     Raises:
         InputError: contradictory options (see :class:`~provenance.options.SignOptions`).
@@ -315,11 +316,20 @@ def _sign_one(spec: _SignSpec, identity: Identity, store: TrustStore, job: _Sign
         return Failed(item.path, None, (f"cannot write {job.dest}: {exc.strerror or exc}",), 3)
     except Exception as exc:
         return failed_from(item.path, exc)
-    return Signed(item.path, _as_named(item.path, src, job.dest, result.output),
-                  result.media_type, result.size, result.repacked, carrier=result.carrier,
+    output = _as_named(item.path, src, job.dest, result.output)
+    notes, entry = result.notes, None
+    if spec.register:
+        try:
+            entry = _record(result, store)
+        except Expired:
+            # The output is written and verifies: the file is signed, and says what was not
+            # done, rather than failing with a signed output in place.
+            notes += (f"not registered: the per-file time limit ran out while registering; "
+                      f"`provenance registry add {output}` registers it",)
+    return Signed(item.path, output, result.media_type, result.size, result.repacked,
+                  carrier=result.carrier,
                   manifest_file=_as_named(item.path, src, None, result.manifest_file)
-                  if result.manifest_file is not None else None, notes=result.notes,
-                  record=_record(result, store) if spec.register else None)
+                  if result.manifest_file is not None else None, notes=notes, record=entry)
 
 
 def _record(result: SignResult, store: TrustStore) -> object | None:

@@ -136,3 +136,52 @@ def test_batch_sign_registers_the_same_records(identity: Identity, tmp_path: Pat
             stored = reg.get(reference.manifest_id)
             assert stored is not None and stored.phash == reference.phash
             assert stored.minhash == reference.minhash
+
+
+def test_registration_out_of_time_leaves_a_signed_unregistered_file(
+        identity: Identity, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-file limit running out while a file is registered (after its output is
+    written) gives a Signed result that says it is not registered, not a failure beside a
+    signed output; the other files are registered, and ``registry add`` registers it later."""
+    import time
+
+    from provenance import batch
+    from provenance.registry import open_registry
+
+    real = record_mod.record_from_signing
+
+    def slow_for_one(path: Path | str, **kwargs: Any) -> Any:
+        if Path(path).name.startswith("slow"):  # busy, as a pathological extractor would be
+            end = time.monotonic() + 600
+            while time.monotonic() < end:
+                sum(range(1000))
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(record_mod, "record_from_signing", slow_for_one)
+    sources = []
+    for name in ("first.txt", "slow.txt", "last.txt"):
+        (tmp_path / name).write_text(f"{ESSAY}\n{name}\n", encoding="utf-8")
+        sources.append(tmp_path / name)
+    dsn = f"sqlite:///{tmp_path / 'reg.sqlite3'}"
+    start = time.monotonic()
+    with open_registry(dsn) as reg:
+        results = list(batch.sign(sources, identity=identity, out_dir=tmp_path / "out",
+                                  registry=reg, file_timeout=2.0))
+        assert time.monotonic() - start < 120
+        assert [type(r).__name__ for r in results] == ["Signed"] * 3, results
+        by_name = {Path(r.path).name: r for r in results if isinstance(r, batch.Signed)}
+        slow = by_name["slow.txt"]
+        assert slow.record is None
+        assert len(slow.notes) == 1 and slow.notes[0].startswith("not registered: the "
+                                                                 "per-file time limit ran out")
+        assert f"provenance registry add {slow.output}" in slow.notes[0]
+        assert all(by_name[n].record is not None and not by_name[n].notes
+                   for n in ("first.txt", "last.txt"))
+        assert reg.stats()["manifests"] == 2
+    # The output is whole: it verifies, and registers on its own.
+    assert provenance.inspect(slow.output).intact
+    monkeypatch.setattr(record_mod, "record_from_signing", real)
+    proc = run("registry", "add", "--registry", dsn, slow.output)
+    assert proc.returncode == 0, describe(proc)
+    with open_registry(dsn, create=False) as reg:
+        assert reg.stats()["manifests"] == 3

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test readme bench fuzz lint clean
+.PHONY: demo try test readme bench fuzz lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ demo: $(STAMP)
 	@$(DEMO_ENV) $(BIN)/provenance verify samples/stripped/photo-coffee.jpg samples/stripped/essay-hands.txt || true
 	@rm -rf samples/stripped
 
+# The files README.md's examples name (photo.jpg, essay.pdf, tampered.jpg...), made anew in
+# try/: `cd try` and type the examples there (docs/try_files.py says what each one is).
+try: $(STAMP)
+	$(BIN)/python docs/try_files.py try
+
 test: $(DEVSTAMP)
 	$(BIN)/python -m pytest -q
 
@@ -68,4 +73,4 @@ fuzz: $(DEVSTAMP)
 	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/fuzz
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache keys/demo samples/signed
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache keys/demo samples/signed try

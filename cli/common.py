@@ -107,6 +107,13 @@ def _password_for(directory: Path) -> bytes | None:
     env = os.environ.get("PROVENANCE_KEY_PASSWORD")
     if env:
         return env.encode()
+    secret = os.environ.get("PROVENANCE_KEY_PASSWORD_FILE")  # a CI secret file, as for workers
+    if secret:
+        try:
+            return Path(secret).read_bytes().rstrip(b"\r\n") or None
+        except OSError as exc:
+            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: "
+                                f"{exc.strerror or exc}", hint="check the path") from exc
     key = directory / "key.pem"
     try:
         encrypted = b"ENCRYPTED" in key.read_bytes()
@@ -189,4 +196,25 @@ def _read_stdin(max_mb: int | None) -> bytes:
     from provenance._files import read_stdin
     from provenance._home import max_stdin_mb
 
-    return read_stdin(sys.stdin.buffer, max_mb if max_mb is not None else max_stdin_mb())
+    data = read_stdin(sys.stdin.buffer, max_mb if max_mb is not None else max_stdin_mb())
+    try:  # '-' is text (sign -, verify -, strip -): a photo piped in gets a hint, not a codec
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        from provenance.errors import InputError
+
+        raise InputError(f"stdin is not UTF-8 text (byte {exc.start} is invalid)",
+                         hint="'-' takes text only; give a photo or any other file by its "
+                         "path, e.g. `provenance sign photo.jpg`") from exc
+    return data
+
+
+def _make_out_dir(out_dir: Path) -> None:
+    """Create ``--out-dir`` (and its parents); a folder that cannot be made is one line,
+    exit 3, before anything is signed (not an "unexpected" OSError)."""
+    from provenance.errors import OutputError
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}",
+                          hint="choose a folder you can write to with --out-dir") from exc

@@ -14,6 +14,7 @@ from provenance._home import home as home_dir
 from .common import (
     Alg,
     _load_identity,
+    _make_out_dir,
     _password_for,
     _password_for_new_key,
     _usage,
@@ -112,7 +113,7 @@ def identity_csr(
     csr_path, key_path = out_dir / "request.csr", out_dir / "key.pem"
     if key_path.exists():
         raise _usage(f"{key_path} exists; choose another --out-dir")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_out_dir(out_dir)
     password = _password_for_new_key()
     csr, key = make_csr(name, email=email, organization=org, algorithm=alg.value)
     write_private_key(key_path, key, password=password)

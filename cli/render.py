@@ -187,7 +187,9 @@ def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
                 results.close()
             r.finish()
     except KeyboardInterrupt:
-        err.print("interrupted; no report was written" if report else "interrupted")
+        again = ("; the files signed so far are whole and kept: run the same command again "
+                 "to finish (they are skipped)") if kind == "sign" else ""
+        err.print(("interrupted; no report was written" if report else "interrupted") + again)
         raise Exit(130) from None
     return r
 

@@ -26,6 +26,7 @@ from .common import (
     _expand,
     _file_timeout,
     _load_identity,
+    _make_out_dir,
     _password_for,
     _read_stdin,
     _trust_store,
@@ -110,7 +111,8 @@ def sign_cmd(
         help="With --carrier link: where you will publish the .c2pa file.")] = None,
     name: Annotated[str | None, typer.Option(
         "--name", metavar="NAME", rich_help_panel=P_CARRIER,
-        help="With '-': the file name that gives stdin's type (default stdin.txt).")] = None,
+        help="With '-': a text file's name, whose type says how to read stdin (.txt, "
+        ".md, .html...; default stdin.txt).")] = None,
     # -- who signs, whom to trust, when
     identity_dir: IdentityDirOpt = None,
     trust: Annotated[list[Path] | None, typer.Option(
@@ -214,7 +216,7 @@ def sign_cmd(
         raise _usage("-o takes one input file; use --out-dir for several")
     _check_inputs(items)  # before asking for the passphrase: a typo costs no secret
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)  # every pipeline example writes into one
+        _make_out_dir(out_dir)  # every pipeline example writes into one
     from provenance.identity import Identity, default_identity_dir
 
     directory = identity_dir or default_identity_dir()

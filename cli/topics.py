@@ -36,11 +36,16 @@ _EXIT_CODES = """\
 """
 
 _ENVIRONMENT = """\
-  PROVENANCE_HOME          the folder holding identity/, trust/, tsa/ and config.toml
-  PROVENANCE_KEY_PASSWORD  the key's passphrase (never a command-line argument)
-  PROVENANCE_TSA_URL       the timestamp authority `sign` uses (--tsa wins)
-  PROVENANCE_DEBUG         set to show the traceback of an unexpected error
-  NO_COLOR                 set to turn colours off (they are never used in pipes)
+  PROVENANCE_HOME               the folder holding identity/, trust/, tsa/ and config.toml
+  PROVENANCE_KEY_PASSWORD       the key's passphrase (never a command-line argument)
+  PROVENANCE_KEY_PASSWORD_FILE  a file holding it (a CI secret; also read by Dask workers)
+  PROVENANCE_TSA_URL            the timestamp authority `sign` uses (--tsa wins)
+  PROVENANCE_REGISTRY_LOOKUP    more registries for lookups (DSNs, comma-separated)
+  PROVENANCE_REGISTRY_TOKEN     the bearer token for --registry https://... (or --token)
+  PROVENANCE_DEBUG              set to show the traceback of an unexpected error
+  PROVENANCE_ALLOW_LOOSE_PERMISSIONS  set to 1 to accept key and trust files others can
+                                read or write (a shared CI runner)
+  NO_COLOR                      set to turn colours off (they are never used in pipes)
 """
 
 _TRUST = """\
@@ -61,7 +66,7 @@ _TSA = """\
 A timestamp keeps a signature valid after the signing certificate expires.
 
   provenance tsa init [--dir DIR] [--name NAME]   a timestamp authority of your own
-  provenance tsa serve [--host H] [--port P]      serve it over HTTP (RFC 3161)
+  provenance tsa serve [--dir DIR] [--port P]     serve it over HTTP (RFC 3161)
   provenance sign FILE --tsa http://127.0.0.1:3161/
 
 Verifiers trust its timestamps with `provenance trust add TSA-DIR/root.pem`.
@@ -129,5 +134,5 @@ def index() -> str:
     width = max(map(len, TOPICS))
     rows = [f"  {name:{width}}  {what}" for name, (what, _) in TOPICS.items()]
     return "Topics (provenance help TOPIC):\n" + "\n".join(rows) + "\n" + \
-        "Commands: provenance COMMAND -h (sign, verify, inspect, doctor, strip, identity, " \
-        "trust, tsa)\n"
+        "Commands: provenance COMMAND -h (sign, verify, inspect, doctor, publish, strip, " \
+        "serve, identity, trust, tsa, registry)\n"

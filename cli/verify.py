@@ -93,7 +93,8 @@ def verify_cmd(
     executor_url: ExecutorOpt = None,
     name: Annotated[str | None, typer.Option(
         "--name", metavar="NAME", rich_help_panel=P_FILES,
-        help="With '-': the file name that gives stdin's type (default stdin.txt).")] = None,
+        help="With '-': a text file's name, whose type says how to read stdin (.txt, "
+        ".md, .html...; default stdin.txt).")] = None,
     # -- what is printed
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,

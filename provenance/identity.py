@@ -276,11 +276,14 @@ class Identity:
         """
         d = Path(directory).expanduser()
         if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():
+            default = default_identity_dir()
             raise IdentityError(
                 f"no identity found in {d} (it needs {_KEY_FILE} and {_CHAIN_FILE})",
-                hint="create one with `provenance identity create --name 'Your Name'`, or "
-                f"give the folder that holds them (the default is {default_identity_dir()}: "
-                "Identity.default(), PROVENANCE_HOME, --identity DIR)",
+                hint="create one with `provenance identity create --name 'Your Name'`"
+                + (", or point PROVENANCE_HOME or --identity DIR at an existing one"
+                   if d.absolute() == default.absolute() else
+                   f", or give the folder that holds them (the default is {default}: "
+                   "Identity.default(), PROVENANCE_HOME, --identity DIR)"),
             )
         _check_permissions(d)
         password = passphrase(password)
@@ -758,10 +761,13 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
             raise IdentityError(f"the private key {where} is damaged: {damage}",
                                 hint="restore it from a backup; a passphrase cannot help") \
                 from exc
-        if encrypted:
+        if encrypted:  # the hint names where the passphrase came from (it wins a prompt)
+            source = next((v for v in ("PROVENANCE_KEY_PASSWORD", "PROVENANCE_KEY_PASSWORD_FILE")
+                           if os.environ.get(v)), None)
             raise IdentityError(
                 f"wrong passphrase for the private key {where}",
-                hint="check PROVENANCE_KEY_PASSWORD",
+                hint=f"check {source}" if source is not None
+                else "check the passphrase given when the identity was made, and try again",
             ) from exc
         raise IdentityError(f"{where} holds no usable PEM private key",
                             hint="give an unencrypted or passphrase-protected PKCS#8 PEM key") \

@@ -76,6 +76,8 @@ class Intact:
             return ["no Content Credentials (the file is unsigned)"]
         if report.status == "invalid":
             own = [f for f in report.failures if f.ingredient is None]
+            # what broke it first; an untrusted signer (which alone does not) last
+            own.sort(key=lambda f: f.code == "signingCredential.untrusted")
             return [f"the manifest is invalid: {_plain(own)}"]
         return []
 

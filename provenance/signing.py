@@ -160,15 +160,22 @@ def _check_overwrite(planned: Plan, options: SignOptions, identity: Identity,
     if options.overwrite or planned.in_place or not dest.exists():
         return
     try:
-        ours = same_signer(inspect(dest, trust=trust), identity)
+        report: Report | None = inspect(dest, trust=trust)
     except ProvenanceError:
-        ours = False
-    if not ours:
-        raise OutputError(
-            f"the output {dest} exists and is not an earlier output of this identity",
-            hint="remove it, choose another output, or pass --force (overwrite=True) to "
-            "replace it",
-        )
+        report = None
+    if report is not None and same_signer(report, identity):
+        return
+    whose = ""  # say whose it is: after `identity renew` it is "yours" by name only
+    if report is not None and report.intact and report.signer is not None:
+        name = report.signer.name or "someone"
+        whose = (f": it was signed by {name} with another certificate (an earlier one, "
+                 "before `identity renew`?)" if name == identity.info().name
+                 else f": it was signed by {name}")
+    raise OutputError(
+        f"the output {dest} exists and is not an earlier output of this identity{whose}",
+        hint="remove it, choose another output, or pass --force (overwrite=True) to "
+        "replace it",
+    )
 
 
 def sign(

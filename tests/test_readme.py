@@ -175,7 +175,7 @@ def test_every_shell_and_python_example_runs_as_written(tmp_path: Path) -> None:
     assert "0 signed, 2 unchanged" in ran["provenance publish blog/ --out-dir blog-signed/"].stderr
     assert (ws / "blog-signed" / ".well-known" / "c2pa" / "publication.json.c2pa").is_file()
     # Only what cannot run offline is left out, each with its reason.
-    assert len(skipped) == 8, skipped
+    assert len(skipped) == 10, skipped
 
 
 def test_toml_examples_are_what_the_tool_accepts(tmp_path: Path, identity: Identity,

@@ -343,7 +343,12 @@ def publish(
                  dataclasses.replace(base, output=None, out_dir=None, in_place=False),
                  in_place, registry is not None)
     files = scan(src_root)
-    dest_root.mkdir(parents=True, exist_ok=True)
+    try:
+        dest_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {dest_root}: "
+                          f"{exc.strerror or exc}",
+                          hint="choose a folder you can write to with --out-dir") from exc
     previous = load(dest_root)
     try:
         planned = plan(files, src_root, dest_root, in_place=in_place, previous=previous,

@@ -150,6 +150,24 @@ def up_to_date(planned: Plan, options: SignOptions, *, identity: Identity,
     return report.intact and not _differences(planned, options, report, identity)
 
 
+def _signed_before_renew(dest: Path, report: Report, identity: Identity) -> bool:
+    """True when ``dest`` is an earlier output of this identity made with an earlier
+    certificate (before ``identity renew``): intact, same name and organisation, and its
+    signer chains to this identity's own root (checked by c2pa, not by names)."""
+    from provenance.verify import inspect
+
+    info = identity.info()
+    if identity.root is None or not report.intact or report.signer is None or \
+            (report.signer.name or None) != info.name or \
+            (report.signer.organization or None) != info.organization:
+        return False
+    own = TrustStore(certificates=(identity.root,), labels=("identity-root",))
+    try:
+        return inspect(dest, trust=own).status == "trusted"
+    except ProvenanceError:
+        return False
+
+
 def _check_overwrite(planned: Plan, options: SignOptions, identity: Identity,
                      trust: TrustStore | None) -> None:
     """The overwrite rule: an existing output is replaced only when it is an earlier output
@@ -163,14 +181,14 @@ def _check_overwrite(planned: Plan, options: SignOptions, identity: Identity,
         report: Report | None = inspect(dest, trust=trust)
     except ProvenanceError:
         report = None
-    if report is not None and same_signer(report, identity):
+    if report is not None and (same_signer(report, identity)
+                               or _signed_before_renew(dest, report, identity)):
         return
-    whose = ""  # say whose it is: after `identity renew` it is "yours" by name only
+    whose = ""  # say whose it is
     if report is not None and report.intact and report.signer is not None:
         name = report.signer.name or "someone"
-        whose = (f": it was signed by {name} with another certificate (an earlier one, "
-                 "before `identity renew`?)" if name == identity.info().name
-                 else f": it was signed by {name}")
+        whose = (f": it was signed by {name} with a certificate this identity's root did not "
+                 "issue" if name == identity.info().name else f": it was signed by {name}")
     raise OutputError(
         f"the output {dest} exists and is not an earlier output of this identity{whose}",
         hint="remove it, choose another output, or pass --force (overwrite=True) to "
@@ -211,11 +229,11 @@ def sign(
     ``os.replace``; on any failure the source and any existing output are untouched. Writing
     over the source requires ``in_place=True``. The overwrite rule (the same for the command
     line and :func:`provenance.batch.sign`): an existing output is replaced only when it is an
-    earlier output of this identity (it carries its intact manifest) or with ``overwrite=True``
-    (``--force``); anything else there is refused with OutputError. (The command line and
-    ``batch.sign`` also skip an output that already holds what would be written: see
-    :func:`up_to_date`.) ``tsa_url`` adds an RFC 3161 timestamp, which
-    keeps the signature valid after the certificate expires.
+    earlier output of this identity (it carries its intact manifest, also one signed before
+    ``identity renew``) or with ``overwrite=True`` (``--force``); anything else there is
+    refused with OutputError. (The command line and ``batch.sign`` also skip an output that
+    already holds what would be written: see :func:`up_to_date`.) ``tsa_url`` adds an
+    RFC 3161 timestamp, which keeps the signature valid after the certificate expires.
 
     Raises:
         InputError, AlreadySigned, UnsupportedFormat: the source cannot be signed.

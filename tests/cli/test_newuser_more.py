@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -131,14 +132,26 @@ def test_no_identity_yet_points_at_identity_create(home: Path, tmp_path: Path) -
     assert str(home / "identity") in str(elsewhere.value)
 
 
-def test_a_refused_overwrite_says_whose_file_is_in_the_way(
-        identity: Identity, stranger: Identity, files: dict[str, Path], tmp_path: Path) -> None:
+def test_an_output_signed_before_renew_is_ours_and_a_namesakes_is_refused(
+        identity: Identity, identity_dir: Path, stranger: Identity, files: dict[str, Path],
+        tmp_path: Path) -> None:
     out = tmp_path / "out.jpg"
     provenance.sign(files["photo.jpg"], out, identity=identity)
+    # `identity renew`: a new certificate from the same root; the old output is still ours.
+    renewed_dir = tmp_path / "renewed"
+    shutil.copytree(identity_dir, renewed_dir)
+    from provenance.identity import renew_local_identity
+
+    renewed = renew_local_identity(renewed_dir, password=None)
+    assert renewed.certificate.serial_number != identity.certificate.serial_number
+    provenance.sign(files["photo.jpg"], out, identity=renewed)
+    assert provenance.inspect(out).signer.serial == format(  # type: ignore[union-attr]
+        renewed.certificate.serial_number, "x")
     before = out.read_bytes()
+    # The same name from another root, and a stranger: refused, saying whose file it is.
     namesake, _ = Identity.create(identity.info().name or "",
                                   email="ada@example.test", organization="TEST-ONLY Engines")
-    with pytest.raises(OutputError, match="with another certificate"):  # e.g. after renew
+    with pytest.raises(OutputError, match="with a certificate this identity's root did not"):
         provenance.sign(files["photo.jpg"], out, identity=namesake)
     with pytest.raises(OutputError, match=r"it was signed by TEST-ONLY Ada Lovelace \(remove"):
         provenance.sign(files["photo.jpg"], out, identity=stranger)

@@ -2,12 +2,12 @@
 try``), then ``cd try``.
 
 It holds every file the examples name: copies of ``samples/`` under the short names the README
-uses (``photo.jpg``, ``essay.pdf``...), a retouched copy of the photo, a JSON file, small photo
-and site folders, and what a colleague would send you: their root certificate
-(``partner-root.pem``), a photo they signed (``someone-elses.jpg``) and a copy of it whose
-pixels were changed after signing (``tampered.jpg``). The colleague is an example identity made
-here and thrown away; its key is not kept. The folder is made anew each time (its old contents
-are removed).
+uses (``photo.jpg``, ``essay.pdf``...), a retouched copy of the photo, a copy of it as a social
+network serves it (``copy-from-social.jpg``), a JSON file, small photo and site folders, and
+what a colleague would send you: their root certificate (``partner-root.pem``), a photo they
+signed (``someone-elses.jpg``) and a copy of it whose pixels were changed after signing
+(``tampered.jpg``). The colleague is an example identity made here and thrown away; its key is
+not kept. The folder is made anew each time (its old contents are removed).
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ def make(folder: Path) -> Path:
     width, height = coffee.size
     (folder / "retouched.jpg").write_bytes(  # a crop: what `--parent photo.signed.jpg` records
         _jpeg(coffee.crop((width // 10, height // 10, width - width // 10, height - height // 10))))
+    social = coffee.convert("RGB")  # what a social network serves: smaller, re-encoded, bare
+    social.thumbnail((480, 480))
+    (folder / "copy-from-social.jpg").write_bytes(_jpeg(social, quality=70))
     (folder / "data.json").write_text('{"readings": [1, 2, 3]}\n', encoding="utf-8")
     for rel, data in (("photos/a.jpg", _jpeg(coffee.rotate(180))),
                       ("photos/2026/b.png", _png(cat)),

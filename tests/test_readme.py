@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
+from PIL import Image
 
 from provenance import _home
 from provenance.identity import Identity
@@ -79,6 +80,10 @@ def _workspace(root: Path) -> Path:
     }.items():
         (ws / name).write_bytes((samples / sample).read_bytes())
     (ws / "retouched.jpg").write_bytes(assets.image_bytes("JPEG", seed=7))
+    # The photo as a social network serves it: smaller, re-encoded, no metadata.
+    social = Image.open(samples / "photo-coffee.jpg").convert("RGB")
+    social.thumbnail((480, 480))
+    social.save(ws / "copy-from-social.jpg", quality=70)
     (ws / "data.json").write_text('{"readings": [1, 2, 3]}\n')
     for folder, name in (("photos", "a.jpg"), ("photos/2026", "b.png"), ("site/img", "c.jpg")):
         (ws / folder).mkdir(parents=True, exist_ok=True)
@@ -170,6 +175,8 @@ def test_every_shell_and_python_example_runs_as_written(tmp_path: Path) -> None:
     assert (ws / "published" / "2026" / "b.png").is_file() and (ws / "report.json").is_file()
     assert len((ws / "results.jsonl").read_text().splitlines()) == 1
     assert (ws / "photo.by-ada.jpg").is_file()
+    recovered = ran["provenance verify copy-from-social.jpg essay.signed.stripped.txt"].stderr
+    assert recovered.count("recovered by fingerprint: made by Ada Lovelace") == 2, recovered
     batch_out = [p for k, p in ran.items() if k.startswith("python@")][-1].stdout
     assert batch_out.count("failed published/") == 2, batch_out  # not "Example News"
     assert "0 signed, 2 unchanged" in ran["provenance publish blog/ --out-dir blog-signed/"].stderr

@@ -117,7 +117,10 @@ class _Renderer:
             note = _recovered_note(r.report)
             return f"FAIL {r.path}: {'; '.join(r.reasons)}{'; ' + note if note else ''}"
         if isinstance(r, b.Skipped):
-            return None if self.quiet else f"SKIP {r.path}: {r.reason}"
+            reason = r.reason  # "x.bmp: BMP files cannot...": the line names the file already
+            for named in (f"{r.path}: ", f"{Path(r.path).name}: "):
+                reason = reason.removeprefix(named)
+            return None if self.quiet else f"SKIP {r.path}: {reason}"
         if isinstance(r, b.Verified):
             if r.warnings:
                 return f"WARN {r.path}: {'; '.join(r.warnings)}"

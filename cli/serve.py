@@ -64,7 +64,8 @@ def serve_cmd(
         import uvicorn  # noqa: F401
     except ImportError as exc:
         raise _usage(f"provenance serve needs the server extra ({exc.name} is missing): "
-                     "pip install 'human-provenance[server]'") from None
+                     "pip install '.[server]' in the checkout you installed from "
+                     "(human-provenance is not on PyPI yet)") from None
     from provenance.batch import default_jobs
     from provenance.server.run import serve
     from provenance.server.settings import MIB, ServerSettings

@@ -121,7 +121,8 @@ def _dask_executor(address: str) -> Iterator[Executor]:
         client_class: Any = importlib.import_module("distributed").Client
     except ImportError as exc:
         raise InputError("--executor dask:// needs dask.distributed",
-                         hint="pip install 'provenance[dask]'") from exc
+                         hint="pip install '.[dask]' in the checkout you installed from "
+                         "(human-provenance is not on PyPI yet)") from exc
     url = f"{'tcp' if scheme == 'dask' else scheme}://{rest}"
     try:
         # Dask's own setting (distributed.comm.timeouts.connect) bounds the wait.

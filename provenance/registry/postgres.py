@@ -39,7 +39,8 @@ class PostgresRegistry(SQLRegistry):
             import psycopg
         except ImportError as exc:
             raise RegistryError("PostgreSQL registries need psycopg",
-                                hint="pip install 'provenance[postgres]'") from exc
+                                hint="pip install '.[postgres]' in the checkout you "
+                                "installed from (human-provenance is not on PyPI yet)") from exc
         try:
             conn = psycopg.connect(dsn, connect_timeout=connect_timeout)
         except psycopg.Error as exc:

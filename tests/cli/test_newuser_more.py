@@ -202,3 +202,23 @@ def test_an_interrupted_sign_says_how_to_finish(capsys: pytest.CaptureFixture[st
     assert stopped.value.exit_code == 130
     err = capsys.readouterr().err
     assert "interrupted" in err and "run the same command again" in err, err
+
+
+def test_a_skipped_file_is_named_once(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "x.bmp").write_bytes(b"BM" + bytes(64))
+    proc = run("verify", folder, "-r", "--no-summary")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    (line,) = [ln for ln in proc.stderr.splitlines() if ln.startswith("SKIP")]
+    assert line.count("x.bmp") == 1 and "BMP files cannot carry" in line, line
+
+
+def test_install_hints_name_what_pip_can_install() -> None:
+    """Not on PyPI yet, and the PyPI 'provenance' is another project: every hint to install an
+    extra says `pip install '.[EXTRA]'` from the checkout."""
+    wrong = re.compile(r"pip install '(?:human-)?provenance\[")
+    for path in [*(PROJECT / "provenance").rglob("*.py"), *(PROJECT / "cli").rglob("*.py"),
+                 PROJECT / "README.md"]:
+        text = path.read_text(encoding="utf-8")
+        assert not wrong.search(text), f"{path}: {wrong.search(text)}"

@@ -148,7 +148,8 @@ def sign_cmd(
         "--report", metavar="FILE", rich_help_panel=P_REPORT,
         help="Write the JSON (with --jsonl: JSON lines) report to this file.")] = None,
     quiet: Annotated[bool, typer.Option(
-        "-q", "--quiet", rich_help_panel=P_REPORT, help="Print only failures.")] = False,
+        "-q", "--quiet", rich_help_panel=P_REPORT,
+        help="Print only failures and the summary (--no-summary: not that).")] = False,
     progress: Annotated[bool | None, typer.Option(
         "--progress/--no-progress", rich_help_panel=P_REPORT,
         help="Progress bar (default: on a terminal).")] = None,

@@ -105,7 +105,7 @@ def verify_cmd(
         help="Write the JSON (with --jsonl: JSON lines) report to this file.")] = None,
     quiet: Annotated[bool, typer.Option(
         "-q", "--quiet", rich_help_panel=P_REPORT,
-        help="Print only failures and warnings.")] = False,
+        help="Print only failures, warnings and the summary (--no-summary: not that).")] = False,
     progress: Annotated[bool | None, typer.Option(
         "--progress/--no-progress", rich_help_panel=P_REPORT,
         help="Progress bar (default: on a terminal).")] = None,

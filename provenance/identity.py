@@ -748,8 +748,8 @@ def _load_key(data: bytes, password: bytes | None, where: str) -> PrivateKey:
     if encrypted and not password:
         raise IdentityError(
             f"the private key {where} is encrypted and no passphrase was given",
-            hint="set PROVENANCE_KEY_PASSWORD, pass password=..., or run the command "
-            "on a terminal to be prompted",
+            hint="set PROVENANCE_KEY_PASSWORD (or PROVENANCE_KEY_PASSWORD_FILE), or run the "
+            "command on a terminal to be prompted (from Python: password=...)",
         )
     try:
         key = serialization.load_pem_private_key(data, password if encrypted else None)

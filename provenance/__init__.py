@@ -1,10 +1,13 @@
 """Sign human-made files with C2PA manifests that declare human origin, and verify them.
 
 >>> import provenance
->>> identity = provenance.Identity.load(path, password=None)       # doctest: +SKIP
->>> provenance.sign("photo.jpg", identity=identity)               # doctest: +SKIP
->>> provenance.verify("photo.signed.jpg").status                   # doctest: +SKIP
+>>> identity = provenance.Identity.default()  # or .load(DIR, password=None)  # doctest: +SKIP
+>>> provenance.sign("photo.jpg", identity=identity).output          # doctest: +SKIP
+PosixPath('photo.signed.jpg')
+>>> provenance.verify("photo.signed.jpg").status                     # doctest: +SKIP
 'trusted'
+
+(In the folder ``make try`` makes, after ``provenance identity create``: see README.md.)
 """
 
 __version__ = "0.1.0"

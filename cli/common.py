@@ -218,3 +218,19 @@ def _make_out_dir(out_dir: Path) -> None:
     except OSError as exc:
         raise OutputError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}",
                           hint="choose a folder you can write to with --out-dir") from exc
+
+
+def _tsa_checked(url: str | None) -> str | None:
+    """The timestamp authority's URL, refused at once (exit 2) when it is not http(s): from
+    --tsa, PROVENANCE_TSA_URL or config.toml, it would otherwise fail every file at signing
+    time with c2pa's "builder error"."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise _usage(f"the timestamp authority {url!r} is not an http(s) URL (from --tsa, "
+                     "PROVENANCE_TSA_URL or [sign] tsa_url in config.toml; e.g. "
+                     "http://127.0.0.1:3161/)")
+    return url

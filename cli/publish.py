@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
-from .common import _executor, _file_timeout, _password_for, _trust_store, _usage, err
+from .common import (
+    _executor,
+    _file_timeout,
+    _password_for,
+    _trust_store,
+    _tsa_checked,
+    _usage,
+    err,
+)
 from .options import (
     P_CLAIM,
     P_FILES,
@@ -93,7 +101,7 @@ def publish_cmd(
         raise _usage("choose one of --out-dir DIR and --in-place")
     if not site.is_dir():
         raise _usage(f"{site} is not a folder (give the folder your site generator wrote)")
-    tsa_url = None if no_tsa else (tsa or default_tsa_url())
+    tsa_url = None if no_tsa else _tsa_checked(tsa or default_tsa_url())
     directory = identity_dir or default_identity_dir()
     identity = Identity.load(directory, password=_password_for(directory))
     _warn_expiry(identity)

@@ -30,6 +30,7 @@ from .common import (
     _password_for,
     _read_stdin,
     _trust_store,
+    _tsa_checked,
     _usage,
     err,
 )
@@ -189,7 +190,7 @@ def sign_cmd(
         raise _usage("choose one of --json and --jsonl")
     if carrier is CarrierOpt.link and not manifest_url:
         raise _usage("--carrier link needs --manifest-url URL")
-    tsa_url = None if no_tsa else (tsa or default_tsa_url())
+    tsa_url = None if no_tsa else _tsa_checked(tsa or default_tsa_url())
 
     def options(identity: Identity) -> provenance.SignOptions:
         """The one options object this call signs with (the author defaults to the

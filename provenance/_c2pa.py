@@ -574,8 +574,11 @@ def _take_bytes(lib: Any, result: int, ptr: Any, what: str) -> bytes:
     from c2pa import c2pa as _impl
 
     if result < 0:
-        raise SigningError(f"c2pa failed to {what}: {_impl._read_native_error() or 'unknown'}",
-                           hint="check the identity with `provenance identity show`")
+        native = _impl._read_native_error() or "unknown"
+        raise SigningError(f"c2pa failed to {what}: {native}",
+                           hint="check that the timestamp authority (--tsa) is reachable, or "
+                           "sign with --no-tsa" if "http resolver" in native else
+                           "check the identity with `provenance identity show`")
     try:
         return ctypes.string_at(ptr, result)
     finally:
@@ -927,4 +930,7 @@ def sign_sidecar(
             store: bytes = builder.sign(signer, mime, io.BytesIO(data), out)
             return store
     except c2pa.C2paError as exc:
-        raise SigningError(f"c2pa failed to sign: {_msg(exc)}") from exc
+        message = _msg(exc)
+        raise SigningError(f"c2pa failed to sign: {message}",
+                           hint="check that the timestamp authority (--tsa) is reachable, or "
+                           "sign with --no-tsa" if "http resolver" in message else None) from exc

@@ -334,11 +334,24 @@ def _link_target(dest: Path, manifest_url: str | None) -> Path:
     return dest.with_name(name if name.endswith(".c2pa") else dest.stem + ".c2pa")
 
 
+def _our_sidecar(target: Path, identity: Identity, trust: TrustStore | None) -> bool:
+    """An existing sidecar is replaced as an earlier output is: when this identity made it
+    (also before ``identity renew``). Anyone else's is refused unless told."""
+    from provenance.verify import inspect
+
+    try:
+        report = inspect(target, trust=trust)
+    except ProvenanceError:
+        return False
+    return same_signer(report, identity) or _signed_before_renew(target, report, identity)
+
+
 def _sign_sidecar(src: Path, dest: Path, data: bytes, *, identity: Identity,
                   options: SignOptions, trust: TrustStore | None, mode: int) -> SignResult:
     check_usable(identity)
     target = sidecar.sidecar_path(dest)
-    if target.exists() and not options.replace:
+    if target.exists() and not (options.replace or options.overwrite
+                                or _our_sidecar(target, identity, trust)):
         raise AlreadySigned(f"{target} already exists; signing again would replace it",
                             hint="pass --replace to overwrite the sidecar")
     mime, store = sidecar.sign_store(data, src.name, identity=identity, options=options,

@@ -222,3 +222,41 @@ def test_install_hints_name_what_pip_can_install() -> None:
                  PROJECT / "README.md"]:
         text = path.read_text(encoding="utf-8")
         assert not wrong.search(text), f"{path}: {wrong.search(text)}"
+
+
+def test_a_timestamp_authority_that_is_no_url_or_down_is_named(
+        files: dict[str, Path], identity_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jpg"
+    proc = run("sign", "--identity", identity_dir, files["photo.jpg"], "-o", out,
+               env={"PROVENANCE_TSA_URL": "notaurl"})  # refused before any signing
+    assert_one_error_line(proc, EXIT_USAGE, "'notaurl' is not an http(s) URL",
+                          "PROVENANCE_TSA_URL")
+    import socket
+
+    with socket.socket() as free:  # a port nobody listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    for carrier in ((), ("--carrier", "sidecar")):
+        proc = run("sign", "--identity", identity_dir, files["photo.jpg"], "-o", out,
+                   "--tsa", f"http://127.0.0.1:{port}/", *carrier)
+        assert_one_error_line(proc, EXIT_OPERATIONAL, "timestamp authority (--tsa)",
+                              "--no-tsa")  # not "check the identity"
+    assert not out.exists() and not out.with_name("out.jpg.c2pa").exists()
+
+
+def test_a_sidecar_follows_the_overwrite_rule(
+        identity: Identity, stranger: Identity, files: dict[str, Path]) -> None:
+    src = files["photo.jpg"]
+    sidecar = src.with_name(src.name + ".c2pa")
+    provenance.sign(src, identity=identity, carrier="sidecar")
+    # Ours: another claim replaces it (it said "pass --replace", and so did --force).
+    provenance.sign(src, identity=identity, carrier="sidecar",
+                    claim=provenance.HumanClaim("capture", author="TEST-ONLY Pen Name"))
+    assert provenance.inspect(src).author == "TEST-ONLY Pen Name"
+    # Someone else's stays, unless told (--replace, or --force as for any output not ours).
+    before = sidecar.read_bytes()
+    with pytest.raises(provenance.AlreadySigned, match="--replace"):
+        provenance.sign(src, identity=stranger, carrier="sidecar")
+    assert sidecar.read_bytes() == before
+    provenance.sign(src, identity=stranger, carrier="sidecar", overwrite=True)
+    assert provenance.inspect(src).signer.name == "TEST-ONLY Mallory Stranger"  # type: ignore[union-attr]

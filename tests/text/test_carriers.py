@@ -99,7 +99,7 @@ def test_file_level_dispatch_and_carriers(tmp_path: Path, identity: Identity) ->
         assert src.read_text(encoding="utf-8") == content  # source untouched
 
 
-def test_sidecar_for_text_and_media(tmp_path: Path, identity: Identity,
+def test_sidecar_for_text_and_media(tmp_path: Path, identity: Identity, stranger: Identity,
                                     files: dict[str, Path]) -> None:
     for src in (files["photo.jpg"], files["essay.pdf"]):
         before = src.read_bytes()
@@ -108,8 +108,9 @@ def test_sidecar_for_text_and_media(tmp_path: Path, identity: Identity,
         assert result.manifest_file == src.with_name(src.name + ".c2pa")
         report = provenance.verify(src)
         assert (report.status, report.carrier) == ("trusted", "sidecar")
-        with pytest.raises(provenance.AlreadySigned):
-            provenance.sign(src, identity=identity, carrier="sidecar")
+        with pytest.raises(provenance.AlreadySigned):  # someone else's: its history stays
+            provenance.sign(src, identity=stranger, carrier="sidecar")
+        provenance.sign(src, identity=identity, carrier="sidecar")  # ours: the overwrite rule
     data = tmp_path / "data.json"
     data.write_text('{"written": "by a person"}\n')
     result = provenance.sign(data, identity=identity)  # JSON defaults to a sidecar

@@ -336,7 +336,8 @@ def _link_target(dest: Path, manifest_url: str | None) -> Path:
 
 def _our_sidecar(target: Path, identity: Identity, trust: TrustStore | None) -> bool:
     """An existing sidecar is replaced as an earlier output is: when this identity made it
-    (also before ``identity renew``). Anyone else's is refused unless told."""
+    (also before ``identity renew``). Anyone else's holds the source's Content Credentials:
+    refused unless ``replace`` (``--force`` is not enough, as for any signed source)."""
     from provenance.verify import inspect
 
     try:
@@ -350,8 +351,7 @@ def _sign_sidecar(src: Path, dest: Path, data: bytes, *, identity: Identity,
                   options: SignOptions, trust: TrustStore | None, mode: int) -> SignResult:
     check_usable(identity)
     target = sidecar.sidecar_path(dest)
-    if target.exists() and not (options.replace or options.overwrite
-                                or _our_sidecar(target, identity, trust)):
+    if target.exists() and not (options.replace or _our_sidecar(target, identity, trust)):
         raise AlreadySigned(f"{target} already exists; signing again would replace it",
                             hint="pass --replace to overwrite the sidecar")
     mime, store = sidecar.sign_store(data, src.name, identity=identity, options=options,

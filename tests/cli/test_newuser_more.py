@@ -253,10 +253,12 @@ def test_a_sidecar_follows_the_overwrite_rule(
     provenance.sign(src, identity=identity, carrier="sidecar",
                     claim=provenance.HumanClaim("capture", author="TEST-ONLY Pen Name"))
     assert provenance.inspect(src).author == "TEST-ONLY Pen Name"
-    # Someone else's stays, unless told (--replace, or --force as for any output not ours).
+    # Someone else's is the source's Content Credentials: kept unless --replace (as for any
+    # signed source; --force is not enough).
     before = sidecar.read_bytes()
-    with pytest.raises(provenance.AlreadySigned, match="--replace"):
-        provenance.sign(src, identity=stranger, carrier="sidecar")
+    for force in (False, True):
+        with pytest.raises(provenance.AlreadySigned, match="--replace"):
+            provenance.sign(src, identity=stranger, carrier="sidecar", overwrite=force)
     assert sidecar.read_bytes() == before
-    provenance.sign(src, identity=stranger, carrier="sidecar", overwrite=True)
+    provenance.sign(src, identity=stranger, carrier="sidecar", replace=True)
     assert provenance.inspect(src).signer.name == "TEST-ONLY Mallory Stranger"  # type: ignore[union-attr]

@@ -253,7 +253,7 @@ def sign(
     if not planned.in_place and same_file(src, dest):
         raise OutputError(
             f"the output {dest} is the source file",
-            hint="use --in-place to replace the source, or choose another -o",
+            hint="use --in-place to replace the source, or choose another -o or --out-dir",
         )
     if dest.is_dir():
         raise OutputError(f"the output {dest} is a directory",

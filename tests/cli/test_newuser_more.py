@@ -262,3 +262,13 @@ def test_a_sidecar_follows_the_overwrite_rule(
     assert sidecar.read_bytes() == before
     provenance.sign(src, identity=stranger, carrier="sidecar", replace=True)
     assert provenance.inspect(src).signer.name == "TEST-ONLY Mallory Stranger"  # type: ignore[union-attr]
+
+
+def test_out_dir_of_the_source_folder_names_out_dir(files: dict[str, Path],
+                                                   identity_dir: Path) -> None:
+    before = snapshot(files["photo.jpg"])
+    proc = run("sign", "--identity", identity_dir, files["photo.jpg"],
+               "--out-dir", files["photo.jpg"].parent)
+    assert proc.returncode == EXIT_OPERATIONAL and "is the source file" in proc.stderr, \
+        describe(proc)
+    assert "--out-dir" in proc.stderr and snapshot(files["photo.jpg"]) == before

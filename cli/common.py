@@ -181,6 +181,8 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
 def _file_timeout(value: float | None) -> float:
     from provenance._home import file_timeout
 
+    if value is not None and value != value:  # NaN passes typer's min=
+        raise _usage("--file-timeout must be a number of seconds, not nan")
     return value if value is not None else file_timeout()
 
 

@@ -134,6 +134,9 @@ def load_policy(path: Path | str) -> PipelinePolicy:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{p}: not valid TOML: {exc}",
                           hint="see the policy file format in the README") from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, arrays 5,000 deep
+        raise PolicyError(f"{p}: not usable TOML: {str(exc)[:60]}",
+                          hint="see the policy file format in the README") from exc
     return parse_policy(data, base=p.parent, where=str(p))
 
 

@@ -326,3 +326,48 @@ def test_signing_a_garbage_pdf_is_bad_input_and_leaves_the_output(identity_dir: 
     assert_one_error_line(proc, EXIT_USAGE, "bad.pdf", "damaged")  # before: 3, "check the identity"
     assert out.read_bytes() == b"an existing output"
     assert src.read_bytes() == garbage_pdf()
+
+
+# -- publish: a page of thousands of broken links is not thousands of lines -------------------
+
+
+def broken_links_page(count: int = 5_000) -> str:
+    """A page showing ``count`` images that are not in the site."""
+    return ("<!doctype html><html><head><title>t</title></head><body>"
+            + "".join(f'<img src="missing{i}.png">' for i in range(count)) + "</body></html>\n")
+
+
+def test_publish_counts_link_problems_past_the_first_ten(identity_dir: Path,
+                                                         tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(broken_links_page())
+    proc = run("publish", site, "--identity", identity_dir, "--out-dir", tmp_path / "out",
+               "--no-tsa", "--no-register")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    assert_no_traceback(proc)
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: index.html")]
+    assert len(warnings) == 11, describe(proc)  # before: 5,000 lines
+    assert "missing0.png is not in the site" in warnings[0]
+    assert "4,990 more links with problems" in warnings[-1]
+
+
+# -- serve: a multipart boundary python-multipart refuses is a 400, not a 500 ------------------
+
+
+def test_serve_answers_a_5000_character_boundary_with_400(tmp_path: Path) -> None:
+    import json
+
+    from tests.server.helpers import serve
+
+    boundary = "z" * 5_000
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"a.txt\"\r\n\r\nWords.\r\n--{boundary}--\r\n").encode()
+    with serve(log_dir=tmp_path) as server:
+        status, _, raw = server.request(
+            "POST", "/api/v1/verify", body,
+            {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert status == 400, raw[:300]
+        assert json.loads(raw)["code"] == "bad_request"
+        log = server.log_text()
+    assert "Traceback" not in log and " 500 " not in log, log[-2000:]

@@ -25,7 +25,9 @@ def guarded(run: Callable[[], object]) -> None:
     except Exit as exc:
         sys.exit(exc.exit_code)
     except ProvenanceError as exc:
-        err.print(f"error: {exc}")
+        from .plaintext import plain
+
+        err.print(plain(f"error: {exc}"))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")

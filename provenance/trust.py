@@ -68,28 +68,38 @@ def _json_list_ders(data: bytes) -> list[bytes]:
     """The DER of every X509Certificates val of a JSON (LoTE) trust list (not parsed)."""
     try:
         doc = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays 100,000 deep
         return []
     found: list[bytes] = []
-
-    def walk(node: object) -> None:
+    # Depth first in document order, with a stack of its own (no recursion to run out of).
+    stack: list[object] = [doc]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
+            later: list[object] = []
             for key, value in node.items():
                 if key == "X509Certificates" and isinstance(value, list):
-                    for item in value:
-                        b64 = item.get("val") if isinstance(item, dict) else item
-                        try:
-                            found.append(base64.b64decode(str(b64)))
-                        except ValueError:
-                            continue
+                    later.append(_Certs(value))
                 else:
-                    walk(value)
+                    later.append(value)
+            stack.extend(reversed(later))
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc)
+            stack.extend(reversed(node))
+        elif isinstance(node, _Certs):
+            for item in node.items:
+                b64 = item.get("val") if isinstance(item, dict) else item
+                try:
+                    found.append(base64.b64decode(str(b64)))
+                except ValueError:
+                    continue
     return found
+
+
+class _Certs:
+    """An ``X509Certificates`` list met in the walk, read in its turn (not walked into)."""
+
+    def __init__(self, items: list[object]) -> None:
+        self.items = items
 
 
 def _pem_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:

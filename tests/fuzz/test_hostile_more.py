@@ -371,3 +371,91 @@ def test_serve_answers_a_5000_character_boundary_with_400(tmp_path: Path) -> Non
         assert json.loads(raw)["code"] == "bad_request"
         log = server.log_text()
     assert "Traceback" not in log and " 500 " not in log, log[-2000:]
+
+
+# -- names from anyone are printed escaped: no forged result line, no terminal escape ---------
+
+
+FORGED = "essay\nOK   forged.jpg: trusted, origin human\x1b[2K\u202e.txt"
+
+
+def test_a_file_name_cannot_forge_a_result_line_or_reach_the_terminal(tmp_path: Path,
+                                                                       identity_dir: Path) -> None:
+    src = tmp_path / FORGED
+    src.write_text("Human words.\n")
+    proc = run("verify", src)
+    assert proc.returncode == EXIT_FAILED, describe(proc)
+    (line,) = [ln for ln in proc.stderr.splitlines() if ln.strip()]  # before: two lines
+    assert line.startswith("FAIL ") and "\\x0aOK   forged.jpg" in line
+    assert "\x1b" not in proc.stderr and "\u202e" not in proc.stderr
+    assert "\\x1b[2K\\u202e" in line
+    proc = run("inspect", src)
+    assert proc.returncode == EXIT_OK, describe(proc)
+    assert "\x1b" not in proc.stdout and "\\x0aOK   forged.jpg" in proc.stdout
+    proc = run("sign", "--identity", identity_dir, src, "-o", tmp_path / "out.txt")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    assert "\x1b" not in proc.stderr and proc.stderr.startswith("OK   ")
+    proc = run("strip", src)  # an error line through the top-level handler
+    assert_one_error_line(proc, EXIT_USAGE, "\\x0aOK   forged.jpg")
+    assert "\x1b" not in proc.stderr
+
+
+def test_plain_leaves_printable_text_alone() -> None:
+    from cli.plaintext import plain
+
+    assert plain("Ada Lovelace — été 漢字 😀") == "Ada Lovelace — été 漢字 😀"
+    assert plain("a\tb\x7fc\x9bd\u2066e") == "a\\x09b\\x7fc\\x9bd\\u2066e"
+
+
+# -- JSON trust lists nested deeper than json (or the walk) recurses --------------------------
+
+
+def deep_json(depth: int = 100_000) -> bytes:
+    """``{"a": [[[...]]]}`` nested ``depth`` deep: a "JSON trust list"."""
+    return b'{"a": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def test_a_deep_json_trust_list_is_refused_not_exit_3(tmp_path: Path) -> None:
+    from provenance.trust import _parse_bundle
+
+    with pytest.raises(TrustError, match="holds no PEM certificate"):
+        _parse_bundle(deep_json(), "list.json")  # before: RecursionError (exit 3)
+    listed = tmp_path / "list.json"
+    listed.write_bytes(deep_json())
+    proc = run("trust", "add", listed)
+    assert_one_error_line(proc, EXIT_USAGE, "holds no PEM certificate")
+
+
+def test_the_json_walk_finds_certificates_in_document_order(identity_dir: Path) -> None:
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from provenance.trust import _json_list_ders, _parse_bundle
+
+    (root,) = _parse_bundle((identity_dir / "root.pem").read_bytes(), "root.pem")
+    der = root.public_bytes(Encoding.DER)
+    b64 = base64.b64encode(der).decode()
+    doc = {"a": [{"X509Certificates": [{"val": b64}, "QUJD"]}],
+           "b": {"c": [[{"X509Certificates": ["RUZH"]}]]},
+           "X509Certificates": [{"val": "SElK"}]}
+    assert _json_list_ders(json.dumps(doc).encode()) == [der, b"ABC", b"EFG", b"HIJ"]
+    # Nested 900 deep (json's own limit is near 1,000): the walk keeps its own stack.
+    deep = json.dumps({"x": [[doc]]}).encode()
+    deep = b'{"k": ' * 900 + deep + b"}" * 900
+    assert _json_list_ders(deep) == [der, b"ABC", b"EFG", b"HIJ"]
+
+
+def test_registry_add_of_an_image_over_the_cap_says_why(identity_dir: Path,
+                                                         tmp_path: Path) -> None:
+    src = tmp_path / "huge.png"
+    src.write_bytes(png_declaring(12_000, 12_000))
+    signed = tmp_path / "huge.signed.png"
+    proc = run("sign", "--identity", identity_dir, src, "-o", signed)
+    assert proc.returncode == EXIT_OK, describe(proc)
+    proc = run("registry", "add", signed)
+    assert proc.returncode == EXIT_FAILED, describe(proc)
+    assert_no_traceback(proc)
+    assert "the image cannot be fingerprinted" in proc.stderr  # before: "images ... are registered"
+    assert "89,478,485 pixels" in proc.stderr

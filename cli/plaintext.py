@@ -14,6 +14,13 @@ _VISIBLE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {
     c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
 
 
-def plain(text: str) -> str:
-    """``text`` with its control characters and bidi overrides escaped (ESC as ``\\x1b``)."""
-    return text if text.isprintable() else text.translate(_VISIBLE)
+#: The same, but newlines and tabs kept: for the console's text that spans lines on purpose.
+_VISIBLE_LINES = {c: v for c, v in _VISIBLE.items() if c not in (0x09, 0x0A)}
+
+
+def plain(text: str, *, lines: bool = False) -> str:
+    """``text`` with its control characters and bidi overrides escaped (ESC as ``\\x1b``);
+    ``lines``: newlines and tabs kept."""
+    if text.isprintable():
+        return text
+    return text.translate(_VISIBLE_LINES if lines else _VISIBLE)

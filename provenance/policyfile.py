@@ -115,9 +115,13 @@ def load_policy(path: Path | str) -> PipelinePolicy:
     """
     import tomllib
 
+    from provenance._files import read_small
+
     p = Path(path)
     try:
-        text = p.read_bytes()
+        text = read_small(p)
+    except ValueError as exc:  # /dev/zero, a socket, 64 MiB
+        raise PolicyError(f"the policy {exc}", hint="give the policy's .toml file") from exc
     except FileNotFoundError as exc:
         raise PolicyError(f"policy file not found: {p}", hint="check the --policy path") \
             from exc

@@ -102,6 +102,16 @@ class _Certs:
         self.items = items
 
 
+def _read_small(path: Path, hint: str) -> bytes:
+    """A trust file's bytes, bounded (see ``read_small``); a device is a TrustError."""
+    from provenance._files import read_small
+
+    try:
+        return read_small(path)
+    except ValueError as exc:
+        raise TrustError(str(exc), hint=hint) from exc
+
+
 def _pem_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     """Each ``BEGIN CERTIFICATE`` .. ``END CERTIFICATE`` block of ``data`` and its body (the
     text between, whitespace on both sides required, as in ``(?s)BEGIN\\s+(.+?)\\s+END``).
@@ -366,7 +376,7 @@ class TrustStore:
         for p in paths:
             path = Path(p)
             try:
-                data = path.read_bytes()
+                data = _read_small(path, "check the path given to --trust")
             except OSError as exc:
                 raise TrustError(f"cannot read trust file {path}: {exc.strerror or exc}",
                                  hint="check the path given to --trust") from exc
@@ -526,7 +536,7 @@ def add_config(source: Path | str, *, name: str | None = None,
     """
     src = Path(source)
     try:
-        text = src.read_text("utf-8")
+        text = _read_small(src, "give the path of a trust configuration (store.cfg)").decode()
     except (OSError, UnicodeDecodeError) as exc:
         raise TrustError(f"cannot read {src}: {getattr(exc, 'strerror', None) or exc}",
                          hint="give the path of a trust configuration (store.cfg)") from exc
@@ -601,7 +611,7 @@ def add_anchor(source: Path | str, *, name: str | None = None,
         return _install(name or default_name, _parse_bundle(data, text), directory)
     src = Path(source)
     try:
-        data = src.read_bytes()
+        data = _read_small(src, "give the path of a PEM certificate or bundle")
     except OSError as exc:
         raise TrustError(f"cannot read {src}: {exc.strerror or exc}",
                          hint="give the path of a PEM certificate or bundle") from exc

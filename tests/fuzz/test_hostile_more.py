@@ -459,3 +459,70 @@ def test_registry_add_of_an_image_over_the_cap_says_why(identity_dir: Path,
     assert_no_traceback(proc)
     assert "the image cannot be fingerprinted" in proc.stderr  # before: "images ... are registered"
     assert "89,478,485 pixels" in proc.stderr
+
+
+def test_doctor_and_publish_print_no_escape_sequence(identity_dir: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<!doctype html><html><body><img src="a\x1b[2Kb.png">'
+                                     "<p>Words.</p></body></html>\n")
+    (site / "notes\x1b]0;owned\x07.txt").write_text("Human words.\n")
+    proc = run("publish", site, "--identity", identity_dir, "--out-dir", tmp_path / "out",
+               "--no-tsa", "--no-register")
+    assert proc.returncode == EXIT_OK, describe(proc)
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr, describe(proc)
+    assert "a\\x1b[2Kb.png is not in the site" in proc.stderr
+    assert "notes\\x1b]0;owned\\x07.txt" in proc.stderr
+    proc = run("doctor", site / "notes\x1b]0;owned\x07.txt")
+    assert_no_traceback(proc)
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr, describe(proc)
+
+
+# -- certificates, keys, trust lists and policies named as /dev/zero or a FIFO ---------------
+
+
+@pytest.mark.parametrize("verb", ["trust-add", "verify-trust", "verify-policy", "import-key"])
+def test_dev_zero_as_a_small_file_is_refused_not_read(verb: str, identity_dir: Path,
+                                                      tmp_path: Path) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    text = tmp_path / "a.txt"
+    text.write_text("A text.\n")
+    args = {"trust-add": ("trust", "add", "/dev/zero"),
+            "verify-trust": ("verify", "--trust", "/dev/zero", text),
+            "verify-policy": ("verify", "--policy", "/dev/zero", text),
+            "import-key": ("identity", "import", "--cert", identity_dir / "chain.pem",
+                           "--key", "/dev/zero", "--dir", tmp_path / "imported")}[verb]
+    proc = run(*args, timeout=60)  # before: read until the memory ran out (24 GB, killed)
+    assert proc.returncode != EXIT_OK, describe(proc)
+    assert_one_error_line(proc, proc.returncode, "/dev/zero is a device, not a regular file")
+
+
+def test_a_fifo_is_read_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    from provenance._files import read_small
+
+    fifo = tmp_path / "pipe.pem"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    assert read_small(fifo) == b""  # before: open() waited for a writer forever
+    assert time.monotonic() - start < BOUND
+    # Data a writer put there (`--key <(vault read ...)`) is read as from a file; a reader
+    # held open keeps the FIFO's buffer while the writer comes and goes.
+    held = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        writer = os.open(fifo, os.O_WRONLY)
+        os.write(writer, b"-----BEGIN X-----\n" * 1000)
+        os.close(writer)
+        assert read_small(fifo) == b"-----BEGIN X-----\n" * 1000
+    finally:
+        os.close(held)
+
+
+def test_small_files_are_capped(tmp_path: Path) -> None:
+    from provenance._files import read_small
+
+    big = tmp_path / "big.pem"
+    big.write_bytes(b"x" * 2_000)
+    with pytest.raises(ValueError, match="holds more than"):
+        read_small(big, limit=1_000)
+    assert read_small(big, limit=2_000) == b"x" * 2_000

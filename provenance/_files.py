@@ -162,6 +162,19 @@ def check_dir(dest: Path) -> None:
 _T = TypeVar("_T")
 
 
+def _refuse_special(dest: Path) -> None:
+    """Refuse an output that is (or links to) a device, FIFO or socket: the rename into place
+    would replace the node itself (``-o /dev/null`` or ``--report /dev/stdout`` run as root
+    turned the device into a regular file)."""
+    try:
+        mode = dest.stat().st_mode  # follows links: /dev/stdout -> /proc/self/fd/1
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise OutputError(f"the output {dest} is {_kind(mode)}, not a regular file",
+                          hint="give the path of a file to write; nothing was written")
+
+
 def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tuple[_T, int]:
     """Run ``write`` on a temp file beside ``dest``, then move it into place.
 
@@ -172,6 +185,7 @@ def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tupl
         OutputError: the directory or file cannot be written.
     """
     dest_dir = dest.parent if str(dest.parent) else Path(".")
+    _refuse_special(dest)
     _remove_stale(dest_dir)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.",
@@ -287,6 +301,7 @@ def atomic_output(path: Path | str) -> Iterator[IO[str]]:
     """
     dest = Path(path)
     folder = dest.parent if str(dest.parent) else Path(".")
+    _refuse_special(dest)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".tmp")
     except OSError as exc:

@@ -526,3 +526,36 @@ def test_small_files_are_capped(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="holds more than"):
         read_small(big, limit=1_000)
     assert read_small(big, limit=2_000) == b"x" * 2_000
+
+
+# -- an output that is a FIFO or a device is refused, never replaced by a regular file --------
+
+
+@pytest.mark.parametrize("verb", ["sign", "strip", "verify-report", "verify-report-link"])
+def test_a_fifo_as_the_output_stays_a_fifo(verb: str, identity_dir: Path,
+                                           tmp_path: Path) -> None:
+    """Stands for /dev/null and /dev/stdout, which the rename into place replaced with a
+    regular file when run as root (not tried on real devices here)."""
+    import stat
+
+    src = tmp_path / "essay.txt"
+    src.write_text(damaged_a8() if verb == "strip" else "Human words.\n")
+    fifo = tmp_path / "out.txt"
+    os.mkfifo(fifo)
+    target = fifo
+    if verb == "verify-report-link":
+        target = tmp_path / "link.txt"
+        target.symlink_to(fifo)
+    args = {"sign": ("sign", "--identity", identity_dir, src, "-o", target, "--force"),
+            "strip": ("strip", src, "-o", target),
+            "verify-report": ("verify", src, "--report", target),
+            "verify-report-link": ("verify", src, "--report", target)}[verb]
+    before = src.read_bytes()
+    proc = run(*args)
+    assert proc.returncode == 3, describe(proc)  # before: 0 (1 for verify) and a regular file
+    assert_no_traceback(proc)
+    assert "is a named pipe (FIFO), not a regular file" in proc.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert target.is_symlink() or target == fifo
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

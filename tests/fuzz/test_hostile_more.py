@@ -559,3 +559,16 @@ def test_a_fifo_as_the_output_stays_a_fifo(verb: str, identity_dir: Path,
     assert target.is_symlink() or target == fifo
     assert src.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# -- a path of 5,000 characters ---------------------------------------------------------------
+
+
+def test_a_too_long_path_is_bad_usage_in_one_short_line(tmp_path: Path) -> None:
+    proc = run("verify", "a" * 5_000 + ".txt")  # before: exit 3 "unexpected OSError", 5 KB
+    line = assert_one_error_line(proc, EXIT_USAGE, "file name too long", "shorter path")
+    assert len(line) < 200, line
+    (tmp_path / "a.txt").write_text("A text.\n")
+    proc = run("verify", tmp_path / "a.txt", "--registry", "sqlite:///" + "r" * 5_000)
+    assert_no_traceback(proc)
+    assert len(proc.stderr) < 600, describe(proc)

@@ -39,6 +39,14 @@ class _LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real(), name)
 
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print`` with text escaped by ``plain`` (file names and page URLs are
+        anyone's text: an ESC sequence must not reach the terminal)."""
+        from .plaintext import plain
+
+        self.real().print(*(plain(o, lines=True) if isinstance(o, str) else o
+                            for o in objects), **options)
+
 
 def real_console(console: Console) -> Console:
     """``err``/``out`` as the rich Console they stand for (rich uses its context manager and
@@ -188,6 +196,8 @@ def _expand(files: list[Path], recursive: bool, include: list[str] | None,
 def _file_timeout(value: float | None) -> float:
     from provenance._home import file_timeout
 
+    if value is not None and value != value:  # NaN passes typer's min=
+        raise _usage("--file-timeout must be a number of seconds, not nan")
     return value if value is not None else file_timeout()
 
 

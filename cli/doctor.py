@@ -103,12 +103,13 @@ def _render(result: Checkup) -> None:
     """One file: a heading, the channel table, the advice and an OK/FAIL line (stderr)."""
     from rich.table import Table
 
+    from .plaintext import plain
     from .render import status_line
 
     carrier = f", {result.carrier} manifest" if result.carrier else ""
     registered = {True: ", registered", False: ", not registered", None: ""}[result.registered]
-    table = Table(title=f"{result.path} ({result.media_type}): {result.status}{carrier}"
-                  f"{registered}", title_justify="left")
+    table = Table(title=plain(f"{result.path} ({result.media_type}): {result.status}{carrier}"
+                              f"{registered}"), title_justify="left")
     wide = err.width >= 120  # what each channel did fits beside the verdicts
     cols = ["channel", "hard binding", "sidecar/link", "soft binding", "survives"]
     for col in [*cols, "what the channel did"] if wide else cols:

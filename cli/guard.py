@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-from .common import EXIT_OPERATIONAL, Exit, err
+from .common import EXIT_OPERATIONAL, EXIT_USAGE, Exit, err
 
 __all__ = ["guarded"]
 
@@ -25,12 +25,19 @@ def guarded(run: Callable[[], object]) -> None:
     except Exit as exc:
         sys.exit(exc.exit_code)
     except ProvenanceError as exc:
-        err.print(f"error: {exc}")
+        from .plaintext import plain
+
+        err.print(plain(f"error: {exc}"))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # a path argument of 5,000 characters
+            name = str(exc.filename or "")
+            err.print(f"error: file name too long: {name[:60]}{'...' if len(name) > 60 else ''}"
+                      " (give a shorter path)")
+            sys.exit(EXIT_USAGE)
         if exc.errno != errno.EPIPE:
             _unexpected(exc)
         # The reader of stdout went away (`provenance verify ... | head`): nothing more can
@@ -47,6 +54,8 @@ def guarded(run: Callable[[], object]) -> None:
 def _unexpected(exc: Exception) -> NoReturn:
     if os.environ.get("PROVENANCE_DEBUG"):
         raise exc
-    err.print(f"error: unexpected {type(exc).__name__}: {exc} "
+    text = str(exc)
+    text = text if len(text) <= 300 else text[:300] + "..."  # one line, whatever it holds
+    err.print(f"error: unexpected {type(exc).__name__}: {text} "
               "(rerun with PROVENANCE_DEBUG=1 and report it)")
     sys.exit(EXIT_OPERATIONAL)

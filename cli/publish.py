@@ -126,8 +126,16 @@ def publish_cmd(
             executor=ex, registry=registry,
             file_timeout=_file_timeout(file_timeout), on_file=show,
         )
+    shown: dict[str, int] = {}
     for p in result.links:
-        err.print(f"warning: {p.page}: {p.url} {_PROBLEM[p.problem]}")
+        # A page of 60,000 broken <img> is not 60,000 lines: the first few, then a count.
+        shown[p.page] = shown.get(p.page, 0) + 1
+        if shown[p.page] <= _LINKS_SHOWN:
+            err.print(f"warning: {p.page}: {p.url} {_PROBLEM[p.problem]}")
+    for page, count in shown.items():
+        if count > _LINKS_SHOWN:
+            err.print(f"warning: {page}: {count - _LINKS_SHOWN:,} more links with problems "
+                      "(every one is in --json)")
     c = result.counts()
     extra = ", ".join(f"{c[k]} {k}" for k in ("kept", "copied", "listed", "removed", "failed")
                       if c.get(k))
@@ -140,6 +148,8 @@ def publish_cmd(
     raise typer.Exit(result.exit_code)
 
 
+#: Link problems printed per page before the rest are counted.
+_LINKS_SHOWN = 10
 _WORD = {"signed": "SIGN", "kept": "KEEP", "copied": "COPY", "listed": "LIST",
          "removed": "GONE", "unchanged": "SAME", "failed": "FAIL"}
 _PROBLEM = {"external": "leaves the site (not an ingredient)",

@@ -15,6 +15,7 @@ import provenance.batch
 from provenance.report import Report
 
 from .common import EXIT_OK, Exit, err, out, real_console, stderr_is_terminal
+from .plaintext import plain
 
 # -- sign and verify: one file or a whole tree ------------------------------------------------
 #
@@ -229,6 +230,7 @@ _STYLES = {"OK": "bold green", "FAIL": "bold red", "SKIP": "yellow", "WARN": "bo
 def status_line(line: str, through_rich: bool = False) -> None:
     """One OK/FAIL/SKIP/WARN line on stderr, its first word coloured on a terminal (never in
     a pipe; rich honours NO_COLOR)."""
+    line = plain(line)
     if not (through_rich or stderr_is_terminal()):
         sys.stderr.write(line + "\n")  # the fast path for pipes and logs
         return
@@ -313,30 +315,33 @@ def _identity_parts(report: Report) -> list[str]:
 
 
 def _print_report(r: Report) -> None:
-    out.print(f"{r.path}  ({r.media_type})")
-    out.print(f"  status      {r.status}")
-    out.print(f"  origin      {r.origin}")
+    def show(line: str) -> None:
+        out.print(plain(line))
+
+    show(f"{r.path}  ({r.media_type})")
+    show(f"  status      {r.status}")
+    show(f"  origin      {r.origin}")
     if r.signer:
         issuer = f"issued by {r.signer.issuer}, " if r.signer.issuer else ""
-        out.print(f"  signer      {_who(r.signer.name, r.signer.organization)} "
+        show(f"  signer      {_who(r.signer.name, r.signer.organization)} "
                   f"({issuer}{'trusted' if r.signer.trusted else 'not trusted'})")
     for label, value in (("author", r.author), ("signed at", _when(r.signed_at)),
                          ("ai training", r.ai_training), ("generator", r.claim_generator)):
         if value:
-            out.print(f"  {label:11} {value}")
+            show(f"  {label:11} {value}")
     for ing in r.ingredients:
-        out.print(f"  ingredient  {ing.title} ({ing.relationship}): {ing.status}, "
+        show(f"  ingredient  {ing.title} ({ing.relationship}): {ing.status}, "
                   f"origin {ing.origin}")
     for i in r.identities:
         roles = f", {', '.join(i.roles)}" if i.roles else ""
-        out.print(f"  identity    {i.name or '-'} ({i.sig_type or 'unknown'}{roles}): "
+        show(f"  identity    {i.name or '-'} ({i.sig_type or 'unknown'}{roles}): "
                   f"{'not trusted' if i.status == 'valid' else i.status}")
     if r.remote_url:
-        out.print(f"  remote      {r.remote_url}")
+        show(f"  remote      {r.remote_url}")
     for f in r.failures:
         where = f" (in {f.ingredient})" if f.ingredient else ""
-        out.print(f"  failure     {f.explanation}{where} [{f.code}]")
+        show(f"  failure     {f.explanation}{where} [{f.code}]")
     for m in r.recovered:
-        out.print(f"  recovered   {m.manifest_id} by {m.signer.name or '-'}"
+        show(f"  recovered   {m.manifest_id} by {m.signer.name or '-'}"
                   f"{' on ' + m.signed_at[:10] if m.signed_at else ''}, origin {m.origin}, "
                   f"similarity {m.similarity} ({m.alg}, {m.source}): not a cryptographic match")

@@ -332,7 +332,10 @@ def sign_stream(
                 f"the timestamp authority {tsa_url} failed: {message}",
                 hint="check the URL and that the TSA is reachable; nothing was written",
             ) from exc
-        if "parse" in message.lower() or isinstance(exc, c2pa.C2paError.NotSupported):
+        # "embedding error": the asset handler could not place the manifest (a PDF whose
+        # objects and xref are garbage); the identity is not at fault.
+        if "parse" in message.lower() or "embedding error" in message.lower() \
+                or isinstance(exc, c2pa.C2paError.NotSupported):
             raise InputError(f"c2pa cannot read this {mime} file: {message}",
                              hint="the file may be damaged; export it again") from exc
         raise SigningError(f"c2pa failed to sign: {message}",

@@ -28,6 +28,34 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+#: The most a small named file (a certificate, key, trust list, policy) may hold.
+SMALL_FILE_MAX = 64 << 20
+
+
+def read_small(path: Path, limit: int = SMALL_FILE_MAX) -> bytes:
+    """All of a small file the user names (a certificate chain, key, trust list or policy),
+    bounded: ``/dev/zero`` named so took all the memory, and a FIFO waited forever.
+
+    A pipe is read (``--key <(vault read ...)``), opened without waiting for a writer: with
+    none, it reads as empty. Missing paths and directories raise as ``Path.read_bytes``.
+
+    Raises:
+        ValueError: a device or a socket, or more than ``limit`` bytes (the message says so).
+        OSError: as ``open``/``read``.
+    """
+    mode = path.stat().st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise ValueError(f"{path} is {_kind(mode)}, not a regular file")
+    fd = os.open(path, os.O_RDONLY | (os.O_NONBLOCK if stat.S_ISFIFO(mode) else 0))
+    with os.fdopen(fd, "rb") as fh:
+        if stat.S_ISFIFO(mode):
+            os.set_blocking(fd, True)  # now a read waits for data, or sees EOF without writer
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path} holds more than {limit >> 20} MiB")
+    return data
+
+
 def open_input(path: Path, what: str = "file") -> BinaryIO:
     """Open ``path`` for reading; only regular files are accepted.
 
@@ -134,6 +162,19 @@ def check_dir(dest: Path) -> None:
 _T = TypeVar("_T")
 
 
+def _refuse_special(dest: Path) -> None:
+    """Refuse an output that is (or links to) a device, FIFO or socket: the rename into place
+    would replace the node itself (``-o /dev/null`` or ``--report /dev/stdout`` run as root
+    turned the device into a regular file)."""
+    try:
+        mode = dest.stat().st_mode  # follows links: /dev/stdout -> /proc/self/fd/1
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise OutputError(f"the output {dest} is {_kind(mode)}, not a regular file",
+                          hint="give the path of a file to write; nothing was written")
+
+
 def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tuple[_T, int]:
     """Run ``write`` on a temp file beside ``dest``, then move it into place.
 
@@ -144,6 +185,7 @@ def atomic_write(dest: Path, mode: int, write: Callable[[BinaryIO], _T]) -> tupl
         OutputError: the directory or file cannot be written.
     """
     dest_dir = dest.parent if str(dest.parent) else Path(".")
+    _refuse_special(dest)
     _remove_stale(dest_dir)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=dest_dir, prefix=f".{dest.name}.",
@@ -259,6 +301,7 @@ def atomic_output(path: Path | str) -> Iterator[IO[str]]:
     """
     dest = Path(path)
     folder = dest.parent if str(dest.parent) else Path(".")
+    _refuse_special(dest)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".tmp")
     except OSError as exc:

@@ -55,6 +55,11 @@ _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "tru
                list: "a list"}
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a one-line message (a value can be 1 MB)."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def config() -> dict[str, dict[str, Any]]:
     """The settings in ``config.toml`` (``{}`` when there is no file), checked against
     :data:`CONFIG_KEYS`.
@@ -85,22 +90,28 @@ def config() -> dict[str, dict[str, Any]]:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})", hint="fix or remove the file") \
             from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})",
+                         hint="config.toml is TOML text; fix or remove the file") from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, arrays 5,000 deep
+        raise InputError(f"{path}: not usable TOML ({_short(str(exc))})",
+                         hint="fix or remove the file") from exc
     known_tables = ", ".join(f"[{name}]" for name in CONFIG_KEYS)
     for table, values in data.items():
         keys = CONFIG_KEYS.get(table)
         if keys is None or not isinstance(values, dict):
             raise InputError(f"{path}: unknown {'table' if keys is None else 'setting'} "
-                             f"{table!r}", hint=f"known tables: {known_tables}")
+                             f"{_short(repr(table))}", hint=f"known tables: {known_tables}")
         for key, value in values.items():
             if key not in keys:
-                raise InputError(f"{path}: unknown key {key!r} in [{table}]",
+                raise InputError(f"{path}: unknown key {_short(repr(key))} in [{table}]",
                                  hint=f"known keys: {', '.join(keys)}")
             want = keys[key][0]
             if not isinstance(value, want) or (isinstance(value, bool) and want is not bool):
                 types = want if isinstance(want, tuple) else (want,)
                 expected = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
                 raise InputError(f"{path}: [{table}] {key} must be {expected}, "
-                                 f"not {value!r}", hint=keys[key][1])
+                                 f"not {_short(repr(value))}", hint=keys[key][1])
     return data
 
 
@@ -137,7 +148,7 @@ def _limit(key: str, default: float) -> float:
     value = config_value("limits", key)
     if value is None:
         return default
-    if value <= 0:
+    if not value > 0:  # NaN too
         from provenance.errors import InputError
 
         raise InputError(f"{config_file()}: [limits] {key} must be a positive number, "

@@ -317,9 +317,17 @@ def _check_tiff(data: bytes) -> str | None:
     if ifd + 2 + count * 12 > len(data):
         return "image directory runs past the end of the file"
     # The pixel data: strips (273/279) or tiles (324/325) must lie inside the file.
-    from PIL import Image
+    import warnings
 
-    with Image.open(io.BytesIO(data)) as img:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():  # "Corrupt EXIF data": the message below says it
+            warnings.simplefilter("ignore")
+            img = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:  # its text names the BytesIO object, not the file
+        return "its image directories cannot be read"
+    with img:
         tags = getattr(img, "tag_v2", {})
         for offsets_tag, counts_tag in ((273, 279), (324, 325)):
             offsets, counts = tags.get(offsets_tag), tags.get(counts_tag)

@@ -723,8 +723,12 @@ def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
 
 
 def _read(path: Path, what: str) -> bytes:
+    from provenance._files import read_small
+
     try:
-        return path.read_bytes()
+        return read_small(path)
+    except ValueError as exc:  # /dev/zero, a socket, 64 MiB
+        raise IdentityError(f"{what} {exc}", hint="give the PEM file") from exc
     except FileNotFoundError as exc:
         raise IdentityError(f"{what} not found: {path}", hint="check the path") from exc
     except IsADirectoryError as exc:

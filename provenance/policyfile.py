@@ -115,9 +115,13 @@ def load_policy(path: Path | str) -> PipelinePolicy:
     """
     import tomllib
 
+    from provenance._files import read_small
+
     p = Path(path)
     try:
-        text = p.read_bytes()
+        text = read_small(p)
+    except ValueError as exc:  # /dev/zero, a socket, 64 MiB
+        raise PolicyError(f"the policy {exc}", hint="give the policy's .toml file") from exc
     except FileNotFoundError as exc:
         raise PolicyError(f"policy file not found: {p}", hint="check the --policy path") \
             from exc
@@ -133,6 +137,9 @@ def load_policy(path: Path | str) -> PipelinePolicy:
                           hint="a policy file is TOML text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{p}: not valid TOML: {exc}",
+                          hint="see the policy file format in the README") from exc
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, arrays 5,000 deep
+        raise PolicyError(f"{p}: not usable TOML: {str(exc)[:60]}",
                           hint="see the policy file format in the README") from exc
     return parse_policy(data, base=p.parent, where=str(p))
 

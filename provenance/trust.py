@@ -11,7 +11,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,9 +46,7 @@ DEFAULT_EKUS: tuple[str, ...] = (
 # Patterns as text, compiled by ``re`` (and cached there) on first use: `verify x.jpg`
 # never reads a PEM file or an EKU configuration, and compiling them all costs ~1 ms.
 _OID = r"^[0-2](\.(0|[1-9][0-9]*))+$"
-_PEM_BLOCK = rb"(?s)-----BEGIN CERTIFICATE-----\s+.+?\s+-----END CERTIFICATE-----"
-#: The same blocks, with their base64 body as a group (for the DER without parsing).
-_PEM_BODY = rb"(?s)-----BEGIN CERTIFICATE-----\s+(.+?)\s+-----END CERTIFICATE-----"
+_PEM_BEGIN, _PEM_END = b"-----BEGIN CERTIFICATE-----", b"-----END CERTIFICATE-----"
 _BASE64 = rb"^[A-Za-z0-9+/]+={0,2}$"
 _SAFE_NAME = r"[^A-Za-z0-9._-]+"
 
@@ -70,28 +68,65 @@ def _json_list_ders(data: bytes) -> list[bytes]:
     """The DER of every X509Certificates val of a JSON (LoTE) trust list (not parsed)."""
     try:
         doc = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays 100,000 deep
         return []
     found: list[bytes] = []
-
-    def walk(node: object) -> None:
+    # Depth first in document order, with a stack of its own (no recursion to run out of).
+    stack: list[object] = [doc]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
+            later: list[object] = []
             for key, value in node.items():
                 if key == "X509Certificates" and isinstance(value, list):
-                    for item in value:
-                        b64 = item.get("val") if isinstance(item, dict) else item
-                        try:
-                            found.append(base64.b64decode(str(b64)))
-                        except ValueError:
-                            continue
+                    later.append(_Certs(value))
                 else:
-                    walk(value)
+                    later.append(value)
+            stack.extend(reversed(later))
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc)
+            stack.extend(reversed(node))
+        elif isinstance(node, _Certs):
+            for item in node.items:
+                b64 = item.get("val") if isinstance(item, dict) else item
+                try:
+                    found.append(base64.b64decode(str(b64)))
+                except ValueError:
+                    continue
     return found
+
+
+class _Certs:
+    """An ``X509Certificates`` list met in the walk, read in its turn (not walked into)."""
+
+    def __init__(self, items: list[object]) -> None:
+        self.items = items
+
+
+def _read_small(path: Path, hint: str) -> bytes:
+    """A trust file's bytes, bounded (see ``read_small``); a device is a TrustError."""
+    from provenance._files import read_small
+
+    try:
+        return read_small(path)
+    except ValueError as exc:
+        raise TrustError(str(exc), hint=hint) from exc
+
+
+def _pem_blocks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Each ``BEGIN CERTIFICATE`` .. ``END CERTIFICATE`` block of ``data`` and its body (the
+    text between, whitespace on both sides required, as in ``(?s)BEGIN\\s+(.+?)\\s+END``).
+
+    One pass with ``find``: a lazy regex rescans to the end of the data from every BEGIN that
+    has no END after it (30,000 such lines, 840 KB: still running after 30 s)."""
+    pos = 0
+    while (start := data.find(_PEM_BEGIN, pos)) != -1:
+        end = data.find(_PEM_END, start + len(_PEM_BEGIN))
+        if end == -1:
+            return
+        middle = data[start + len(_PEM_BEGIN):end]
+        pos = end + len(_PEM_END)
+        if len(middle) >= 3 and middle[:1].isspace() and middle[-1:].isspace():
+            yield data[start:pos], middle.strip()
 
 
 def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
@@ -100,7 +135,7 @@ def _parse_bundle(data: bytes, where: str) -> list[x509.Certificate]:
     certs: list[x509.Certificate] = []
     if data.lstrip().startswith(b"{"):
         certs = _json_list_certs(data)
-    for block in re.findall(_PEM_BLOCK, data):
+    for block, _ in _pem_blocks(data):
         try:
             certs.append(x509.load_pem_x509_certificate(block))
         except ValueError:
@@ -118,7 +153,7 @@ def _bundle_ders(data: bytes) -> list[bytes] | None:
     them, not parsed (an entry cryptography would refuse is dropped when they are parsed); None
     when a PEM block is not plain base64 (headers...): the caller parses the bundle instead."""
     ders = _json_list_ders(data) if data.lstrip().startswith(b"{") else []
-    for body in re.findall(_PEM_BODY, data):
+    for _, body in _pem_blocks(data):
         text = b"".join(body.split())
         if not re.match(_BASE64, text) or len(text) % 4:
             return None
@@ -341,7 +376,7 @@ class TrustStore:
         for p in paths:
             path = Path(p)
             try:
-                data = path.read_bytes()
+                data = _read_small(path, "check the path given to --trust")
             except OSError as exc:
                 raise TrustError(f"cannot read trust file {path}: {exc.strerror or exc}",
                                  hint="check the path given to --trust") from exc
@@ -501,7 +536,7 @@ def add_config(source: Path | str, *, name: str | None = None,
     """
     src = Path(source)
     try:
-        text = src.read_text("utf-8")
+        text = _read_small(src, "give the path of a trust configuration (store.cfg)").decode()
     except (OSError, UnicodeDecodeError) as exc:
         raise TrustError(f"cannot read {src}: {getattr(exc, 'strerror', None) or exc}",
                          hint="give the path of a trust configuration (store.cfg)") from exc
@@ -576,7 +611,7 @@ def add_anchor(source: Path | str, *, name: str | None = None,
         return _install(name or default_name, _parse_bundle(data, text), directory)
     src = Path(source)
     try:
-        data = src.read_bytes()
+        data = _read_small(src, "give the path of a PEM certificate or bundle")
     except OSError as exc:
         raise TrustError(f"cannot read {src}: {exc.strerror or exc}",
                          hint="give the path of a PEM certificate or bundle") from exc

@@ -77,7 +77,9 @@ Result = Verified | Failed | Skipped | Signed
 def failed_from(path: Path, exc: BaseException) -> Failed:
     if isinstance(exc, ProvenanceError):
         return Failed(path, None, (str(exc),), exc.exit_code)
-    return Failed(path, None, (f"unexpected {type(exc).__name__}: {exc}",), 3)
+    text = str(exc)  # cut: an OSError names its path, which can be 5,000 characters
+    text = text if len(text) <= 300 else text[:300] + "..."
+    return Failed(path, None, (f"unexpected {type(exc).__name__}: {text}",), 3)
 
 
 def unique(reasons: Iterable[str]) -> tuple[str, ...]:

@@ -72,6 +72,10 @@ class Expired(BaseException):
     alarm stops is an extra: the result then says what was not done."""
 
 
+#: Seconds past which no alarm is set (setitimer overflows near 2**63 ns; 1e9 s is 31 years).
+_NO_ALARM = 1e9
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Interrupt the block with :class:`FileTimeout` after ``seconds`` (None: no limit).
@@ -80,7 +84,9 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     workers and a serial run. Elsewhere (Dask worker threads) the block runs unbounded. Code
     inside c2pa-rs is interrupted when it returns to Python.
     """
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    # Beyond the alarm's range (--file-timeout 1e300, inf): no limit, as the user meant.
+    if not seconds or not seconds < _NO_ALARM or \
+            threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGALRM, _expired)

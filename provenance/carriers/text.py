@@ -188,6 +188,13 @@ def _embedded_store(data: bytes, name: str, text: str | None = None) -> bytes | 
     return located[1] if located else None
 
 
+def _damaged_carrier(data: bytes, text: str) -> bool:
+    """Whether ``data`` holds an A.8 wrapper, A.7 script or A.9 block whose store cannot be
+    read (what :func:`_embedded_store` skips; a remote A.9 reference counts too)."""
+    return bool(unstructured.find_wrappers(text, limit=1) or html.find_scripts(data)
+                or structured.find_blocks(data))
+
+
 def sign_text_bytes(
     data: bytes,
     *,
@@ -231,6 +238,16 @@ def sign_text_bytes(
             raise AlreadySigned(
                 f"{name} already links to a manifest (<link rel=\"c2pa-manifest\">); signing "
                 "again would erase its history",
+                hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
+            )
+        existing = b""
+    if existing is None and _damaged_carrier(data, text):
+        # verify reports it (a damaged wrapper, block or script); a second one beside it
+        # would make the signed output fail with "multiple manifests".
+        if parent is None and not opts.replace:
+            raise AlreadySigned(
+                f"{name} already carries a manifest that cannot be read; signing again would "
+                "erase its history",
                 hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
             )
         existing = b""
@@ -513,6 +530,12 @@ def _a8(data: bytes, name: str) -> Report | tuple[bytes, unstructured.Wrapper] |
                                         w.byte_start + shift, w.byte_length, w.store)
 
 
+def _shown(reference: str, limit: int = 100) -> str:
+    """A manifest reference as a message shows it: cut to ``limit`` characters (a hostile
+    block's "reference" can be a megabyte of text)."""
+    return reference if len(reference) <= limit else reference[:limit] + "..."
+
+
 def inspect_text_bytes(
     data: bytes,
     *,
@@ -573,8 +596,8 @@ def _inspect_text_bytes(data: bytes, *, name: str, trust: TrustStore | None,
         if sidecar is None:
             return _failure_report(
                 name, "structured", "manifest.remoteNotFetched",
-                f"the manifest is at {b.reference}; fetch it and verify with its .c2pa file "
-                "beside the text (remote manifests are not fetched)",
+                f"the manifest is at {_shown(b.reference)}; fetch it and verify with its "
+                ".c2pa file beside the text (remote manifests are not fetched)",
             )
     # (4) A.7 link or a sidecar: the detached store covers the whole file, no exclusion.
     links = html.find_links(data)
@@ -583,8 +606,8 @@ def _inspect_text_bytes(data: bytes, *, name: str, trust: TrustStore | None,
     if links:
         return _failure_report(
             name, "link", "manifest.remoteNotFetched",
-            f"the manifest is at {links[0]}; put the .c2pa file beside the page to verify "
-            "offline (remote manifests are not fetched)",
+            f"the manifest is at {_shown(links[0])}; put the .c2pa file beside the page to "
+            "verify offline (remote manifests are not fetched)",
         )
     return Report(path=name, media_type=_TEXT_MIME, status="unsigned", origin="unknown")
 

@@ -64,22 +64,31 @@ def image_copy(data: bytes, recipe: ImageRecipe) -> Made:
     Raises:
         ValueError: Pillow cannot decode the image.
     """
+    import warnings
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    from provenance.fingerprint.image import MAX_PIXELS
+
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            source_format = opened.format or "PNG"
-            width, height = opened.size
-            if recipe.unless_within is not None and (
-                    max(width, height) <= recipe.unless_within
-                    or (recipe.keep_png and source_format == "PNG")):
-                return Made(data, _PIL_EXT.get(source_format, ".img"),
-                            f"kept as uploaded ({width}x{height})")
-            if recipe.strip_only:
-                return strip_metadata(data, source_format)
-            icc = opened.info.get("icc_profile") if recipe.keep_icc else None
-            img = ImageOps.exif_transpose(opened)
-            img.load()
+        with warnings.catch_warnings():  # Pillow's bomb and EXIF warnings: not for the user
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as opened:
+                source_format = opened.format or "PNG"
+                width, height = opened.size
+                if recipe.unless_within is not None and (
+                        max(width, height) <= recipe.unless_within
+                        or (recipe.keep_png and source_format == "PNG")):
+                    return Made(data, _PIL_EXT.get(source_format, ".img"),
+                                f"kept as uploaded ({width}x{height})")
+                if recipe.strip_only:
+                    return strip_metadata(data, source_format)
+                if width * height > MAX_PIXELS:  # each channel decodes: GBs, a minute
+                    raise ValueError(f"the image is {width}x{height}, more than "
+                                     f"{MAX_PIXELS:,} pixels: not decoded")
+                icc = opened.info.get("icc_profile") if recipe.keep_icc else None
+                img = ImageOps.exif_transpose(opened)
+                img.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ValueError(f"the image cannot be decoded: {exc}") from exc
     fmt = source_format if recipe.format == "keep" else recipe.format

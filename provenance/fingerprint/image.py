@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+    from PIL import Image
 
     from provenance.fingerprint import Fingerprint
 
@@ -50,25 +51,53 @@ def as_file(data: bytes) -> BinaryIO:
 def pixels_32(data: bytes, *, fast: bool = False) -> npt.NDArray[np.uint8] | None:
     """The image normalised to 32x32 grayscale (ISCC normalisation), or None if it cannot be
     decoded. ``fast``: a JPEG is decoded at 1/8 scale (not faithful to the reference)."""
+    import warnings
+
     import numpy as np
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    try:
-        with Image.open(as_file(data)) as opened:
-            if fast and opened.format == "JPEG":
-                opened.draft("L", (_SIZE * 2, _SIZE * 2))
-            # In place: without an orientation to apply, the default makes a full-size copy
-            # of the decoded image (~5 ms per megapixel) only to return it.
-            ImageOps.exif_transpose(opened, in_place=True)
-            img: Image.Image = opened
-            if img.mode in ("RGBA", "LA", "P", "PA") or "transparency" in img.info:
-                rgba = img.convert("RGBA")
-                white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-                img = Image.alpha_composite(white, rgba)
-            small = img.convert("L").resize((_SIZE, _SIZE), Image.Resampling.BICUBIC)
-            return np.frombuffer(small.tobytes(), dtype=np.uint8).reshape(_SIZE, _SIZE)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        return None
+    # Pillow's warnings (a damaged EXIF block, "could be decompression bomb") would reach the
+    # user's terminal as Python source lines; an image we cannot use has no print.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(as_file(data)) as opened:
+                if fast and opened.format == "JPEG":
+                    opened.draft("L", (_SIZE * 2, _SIZE * 2))
+                if opened.width * opened.height > MAX_PIXELS:
+                    return None
+                # In place: without an orientation to apply, the default makes a full-size
+                # copy of the decoded image (~5 ms per megapixel) only to return it.
+                ImageOps.exif_transpose(opened, in_place=True)
+                img: Image.Image = opened
+                if img.mode in ("RGBA", "LA", "P", "PA") or "transparency" in img.info:
+                    img = _gray_on_white(img)
+                small = img.convert("L").resize((_SIZE, _SIZE), Image.Resampling.BICUBIC)
+                return np.frombuffer(small.tobytes(), dtype=np.uint8).reshape(_SIZE, _SIZE)
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            return None
+
+
+#: The most pixels decoded for a fingerprint: Pillow's own decompression-bomb threshold
+#: (89.5 Mpx, 2**30 / 12). Past it the image has no fingerprint (a 560 KB PNG declaring
+#: 12,000 x 12,000 RGBA pixels took 2.4 GB and 8 s to verify).
+MAX_PIXELS = 89_478_485
+
+
+def _gray_on_white(img: Image.Image) -> Image.Image:
+    """``img`` composited on white and made grayscale, as the ISCC normalisation does, a band
+    of rows at a time: the same pixels as compositing the whole image (both steps work pixel
+    by pixel), without three full-size RGBA copies (16 bytes a pixel)."""
+    from PIL import Image
+
+    width, height = img.size
+    gray = Image.new("L", img.size)
+    rows = max(1, (1 << 20) // max(width, 1))
+    for top in range(0, height, rows):
+        band = img.crop((0, top, width, min(top + rows, height))).convert("RGBA")
+        white = Image.new("RGBA", band.size, (255, 255, 255, 255))
+        gray.paste(Image.alpha_composite(white, band).convert("L"), (0, top))
+    return gray
 
 
 def grayscale_32(data: bytes) -> list[int] | None:

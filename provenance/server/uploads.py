@@ -377,7 +377,10 @@ async def _multipart(ctype: str, chunks: AsyncIterator[bytes], sink: _Sink, fiel
         "on_headers_finished": on_headers_finished, "on_part_data": on_part_data,
         "on_part_end": on_part_end}
     callbacks: Any = {n: guard(f) for n, f in handlers.items()}
-    parser = MultipartParser(boundary, callbacks)
+    try:
+        parser = MultipartParser(boundary, callbacks)
+    except Exception as exc:  # a boundary over python-multipart's 256 characters (was a 500)
+        raise ServerError(400, "bad_request", f"malformed multipart body: {exc}") from None
     try:
         async for chunk in chunks:
             parser.write(chunk)

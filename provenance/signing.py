@@ -293,15 +293,16 @@ def sign(
                               notes=_thumbnail_note(opts, None))
 
         fingerprints: list[Fingerprint] = []
+        undone: list[str] = []
 
         def write(fh: BinaryIO) -> tuple[MediaType, bool]:
             return media.sign_into(data, fh, name=src.name, identity=identity, options=opts,
                                    parent=parent_data, parent_name=parent_name, trust=trust,
-                                   fingerprints=fingerprints)
+                                   fingerprints=fingerprints, notes=undone)
 
         (mtype, repacked), size = atomic_write(dest, mode, write)
         return SignResult(src, dest, mtype.mime, size, repacked, carrier="embedded",
-                          notes=_thumbnail_note(opts, mtype.mime),
+                          notes=_thumbnail_note(opts, mtype.mime) + tuple(undone),
                           fingerprint=fingerprints[0] if fingerprints else None)
 
 

@@ -144,12 +144,15 @@ def sign_into(
     parent_name: str | None,
     trust: TrustStore | None,
     fingerprints: list[Fingerprint] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[MediaType, bool]:
     """Sign ``data`` (named ``name``) and write the signed asset to ``out``.
 
     ``fingerprints``: when given, the soft binding's :class:`Fingerprint` is appended to it
     where the signed asset's content is provably the source's (JPEG and PNG: the source bytes
     are written unchanged around the manifest segment), for registration to reuse.
+    ``notes``: when given, what was not done is appended to it (an image that gets no soft
+    binding: over the decoding cap, or its pixels cannot be decoded).
 
     Returns ``(media_type, repacked)``. Raises as :func:`sign_bytes`.
     """
@@ -193,9 +196,12 @@ def sign_into(
     # JPEG and PNG: the hash of a large source runs beside the fingerprint's decode (both
     # release the GIL), so the hash costs no time of its own on two cores.
     digest = _Digest(data) if data_hashed else None
+    from provenance.fingerprint import kind_for
     from provenance.fingerprint.assertion import with_soft_binding_of
 
     manifest, fp = with_soft_binding_of(manifest, data, mtype.mime)
+    if fp is None and notes is not None and kind_for(mtype.mime) == "image":
+        notes.append(_no_soft_binding(data))
     parts = components(options) if options.ingredients else ()
     manifest = with_placed(manifest, parts)
     # Ingredients are validated while signing; use the anchors a verifier here would use.
@@ -435,3 +441,25 @@ def read_prerelease(display: str, mime: str) -> Report:
                           "not a C2PA manifest: pre-release format (made before C2PA 1.0), "
                           "which C2PA validators do not judge"),),
     )
+
+
+def _no_soft_binding(data: bytes) -> str:
+    """The note for an image signed without a soft binding, saying why."""
+    import warnings
+
+    from PIL import Image
+
+    from provenance.fingerprint.image import as_file, pixel_cap
+
+    why = "its pixels cannot be decoded"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(as_file(data)) as img:
+                if img.width * img.height > pixel_cap(img.format):
+                    why = (f"it is {img.width:,} x {img.height:,} pixels, over the "
+                           f"{pixel_cap(img.format):,} decoded for a fingerprint")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        pass  # the note only says why
+    return (f"no soft binding ({why}): a copy stripped of its Content Credentials cannot "
+            "be found again")

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
     from provenance.fingerprint import Fingerprint
 
-__all__ = ["as_file", "dct_matrix", "grayscale_32", "image_fingerprint", "iscc_image_code",
-           "phash", "pixels_32"]
+__all__ = ["MAX_JPEG_PIXELS", "MAX_PIXELS", "as_file", "dct_matrix", "grayscale_32",
+           "image_fingerprint", "iscc_image_code", "phash", "pixel_cap", "pixels_32"]
 
 _SIZE = 32
 #: ISCC header of a 64-bit Content-Code Image v0 (MainType CONTENT, SubType IMAGE).
@@ -64,7 +64,7 @@ def pixels_32(data: bytes, *, fast: bool = False) -> npt.NDArray[np.uint8] | Non
             with Image.open(as_file(data)) as opened:
                 if fast and opened.format == "JPEG":
                     opened.draft("L", (_SIZE * 2, _SIZE * 2))
-                if opened.width * opened.height > MAX_PIXELS:
+                if opened.width * opened.height > pixel_cap(opened.format):
                     return None
                 # In place: without an orientation to apply, the default makes a full-size
                 # copy of the decoded image (~5 ms per megapixel) only to return it.
@@ -78,10 +78,20 @@ def pixels_32(data: bytes, *, fast: bool = False) -> npt.NDArray[np.uint8] | Non
             return None
 
 
-#: The most pixels decoded for a fingerprint: Pillow's own decompression-bomb threshold
-#: (89.5 Mpx, 2**30 / 12). Past it the image has no fingerprint (a 560 KB PNG declaring
-#: 12,000 x 12,000 RGBA pixels took 2.4 GB and 8 s to verify).
+#: The most pixels decoded for a fingerprint: Pillow's own decompression-bomb warning
+#: threshold (89.5 Mpx, 2**30 / 12). Past it the image has no fingerprint (a 560 KB PNG
+#: declaring 12,000 x 12,000 RGBA pixels took 2.4 GB and 8 s to verify).
 MAX_PIXELS = 89_478_485
+#: JPEG's cap: Pillow's refusal threshold (twice the warning's, 179 Mpx), so that photos from
+#: 100-150 Mpx medium-format cameras keep their soft binding. A JPEG decodes to at most 3-4
+#: bytes a pixel with no alpha to composite: a 178 Mpx JPEG took 0.89 GB and 1.7 s here.
+MAX_JPEG_PIXELS = 2 * MAX_PIXELS
+
+
+def pixel_cap(image_format: str | None) -> int:
+    """The most pixels an image of Pillow's ``image_format`` is decoded at for a
+    fingerprint (:data:`MAX_JPEG_PIXELS` for JPEG, :data:`MAX_PIXELS` for the others)."""
+    return MAX_JPEG_PIXELS if image_format == "JPEG" else MAX_PIXELS
 
 
 def _gray_on_white(img: Image.Image) -> Image.Image:

@@ -226,12 +226,13 @@ def _record(p: Path, data: bytes, mime: str, found: _c2pa.ManifestStore | None,
         fp = fingerprint(data, mime) if kind is not None else None
     if fp is None:
         if kind == "image":  # an image that cannot be decoded, or over the decoding cap
-            from provenance.fingerprint.image import MAX_PIXELS
+            from provenance.fingerprint.image import MAX_JPEG_PIXELS, MAX_PIXELS
 
             raise NotRegistrable(f"{p}: the image cannot be fingerprinted, so a stripped copy "
                                  "could not be found again",
-                                 hint=f"images are decoded up to {MAX_PIXELS:,} pixels; a "
-                                 "smaller or undamaged export can be registered")
+                                 hint=f"images are decoded up to {MAX_JPEG_PIXELS:,} pixels "
+                                 f"(JPEG) or {MAX_PIXELS:,} (other formats); a smaller or "
+                                 "undamaged export can be registered")
         raise NotRegistrable(f"{p}: {mime} has no content fingerprint, so a stripped copy "
                              "could not be found again",
                              hint="images, text, audio and video are registered (audio "

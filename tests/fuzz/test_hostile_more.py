@@ -255,6 +255,41 @@ def test_a_huge_declared_image_has_no_fingerprint_and_no_warning() -> None:
     assert 12_000 * 12_000 > MAX_PIXELS
 
 
+def test_a_jpeg_photo_over_the_general_cap_keeps_its_fingerprint() -> None:
+    """JPEG's cap is Pillow's refusal threshold (179 Mpx): a 100-150 Mpx medium-format photo
+    keeps its soft binding (a 90 Mpx grayscale JPEG here, over the 89.5 Mpx of the others)."""
+    from PIL import Image
+
+    from provenance.fingerprint.image import MAX_JPEG_PIXELS, MAX_PIXELS, pixel_cap, pixels_32
+
+    side = 9_500
+    assert MAX_PIXELS < side * side < MAX_JPEG_PIXELS == pixel_cap("JPEG")
+    buf = io.BytesIO()
+    Image.linear_gradient("L").resize((side, side)).save(buf, "JPEG", quality=70)
+    assert pixels_32(buf.getvalue()) is not None
+    assert pixel_cap("PNG") == MAX_PIXELS
+
+
+def test_signing_an_image_over_the_cap_says_it_has_no_soft_binding(identity: object,
+                                                                    tmp_path: Path) -> None:
+    from PIL import Image
+
+    import provenance
+    from provenance.fingerprint.image import MAX_PIXELS
+
+    src = tmp_path / "scan.png"
+    Image.new("L", (10_000, 9_000), 200).save(src, "PNG", compress_level=1)
+    assert 10_000 * 9_000 > MAX_PIXELS
+    result = provenance.sign(src, identity=identity)  # type: ignore[arg-type]
+    assert result.fingerprint is None
+    assert any(n.startswith("no soft binding (it is 10,000 x 9,000 pixels, over the "
+                            "89,478,485 decoded") for n in result.notes), result.notes
+    assert provenance.inspect(result.output).intact  # signed all the same
+    small = tmp_path / "small.png"
+    Image.new("L", (64, 48), 200).save(small, "PNG")
+    assert not provenance.sign(small, identity=identity).notes  # type: ignore[arg-type]
+
+
 def test_transparency_on_white_by_bands_is_the_whole_image_composite() -> None:
     """The banded composite gives the pixels the whole-image one gave (a 4200-wide image is
     cut into bands of 249 rows)."""
@@ -458,7 +493,7 @@ def test_registry_add_of_an_image_over_the_cap_says_why(identity_dir: Path,
     assert proc.returncode == EXIT_FAILED, describe(proc)
     assert_no_traceback(proc)
     assert "the image cannot be fingerprinted" in proc.stderr  # before: "images ... are registered"
-    assert "89,478,485 pixels" in proc.stderr
+    assert "178,956,970 pixels (JPEG) or 89,478,485 (other formats)" in proc.stderr
 
 
 def test_doctor_and_publish_print_no_escape_sequence(identity_dir: Path, tmp_path: Path) -> None:

@@ -116,11 +116,10 @@ class _Renderer:
         b = provenance.batch
         if isinstance(r, b.Failed):
             note = _recovered_note(r.report)
-            return f"FAIL {r.path}: {'; '.join(r.reasons)}{'; ' + note if note else ''}"
+            reasons = [_unnamed(reason, r.path) for reason in r.reasons]
+            return f"FAIL {r.path}: {'; '.join(reasons)}{'; ' + note if note else ''}"
         if isinstance(r, b.Skipped):
-            reason = r.reason  # "x.bmp: BMP files cannot...": the line names the file already
-            for named in (f"{r.path}: ", f"{Path(r.path).name}: "):
-                reason = reason.removeprefix(named)
+            reason = _unnamed(r.reason, r.path)
             return None if self.quiet else f"SKIP {r.path}: {reason}"
         if isinstance(r, b.Verified):
             if r.warnings:
@@ -196,6 +195,14 @@ def _run(kind: str, results: Any, *, total: int, as_json: bool, as_jsonl: bool,
         err.print(("interrupted; no report was written" if report else "interrupted") + again)
         raise Exit(130) from None
     return r
+
+
+def _unnamed(reason: str, path: Path | str) -> str:
+    """``reason`` without the file name it starts with ("x.bmp: BMP files cannot..."): the
+    line names the file already."""
+    for named in (f"{path}: ", f"{Path(path).name}: "):
+        reason = reason.removeprefix(named)
+    return reason
 
 
 def _written(r: provenance.batch.Signed) -> str:

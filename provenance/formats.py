@@ -146,7 +146,8 @@ def identify(name: str | PurePath, data: bytes) -> MediaType:
             return _BY_MIME[sniffed]
         raise UnsupportedFormat(
             f"{name}: unsupported file type" + (f" .{ext}" if ext else ""),
-            hint="supported: " + ", ".join(sorted({t.label for t in _TYPES})),
+            hint="supported: " + ", ".join(sorted({t.label for t in _TYPES}))
+            + "; and text: .txt, .md, .html, .csv, .json, .xml, .yaml, source code",
         )
     if not _content_matches(claimed, sniffed, data):
         what = _describe(sniffed, data)

@@ -214,6 +214,19 @@ def test_a_skipped_file_is_named_once(tmp_path: Path) -> None:
     assert line.count("x.bmp") == 1 and "BMP files cannot carry" in line, line
 
 
+def test_an_unsupported_type_is_named_once_and_the_text_types_are_listed(
+        identity_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "notes.xyz"
+    src.write_text("a note\n")
+    proc = run("sign", "--identity", identity_dir, src)
+    assert proc.returncode == EXIT_USAGE, describe(proc)
+    (line,) = [ln for ln in proc.stderr.splitlines() if ln.startswith("FAIL")]
+    assert line.count("notes.xyz") == 1, line  # before: "FAIL notes.xyz: notes.xyz: ..."
+    assert "unsupported file type .xyz (supported: " in line and "JPEG" in line, line
+    assert "and text: .txt, .md, .html" in line, line  # before: media types only
+    assert not (tmp_path / "notes.signed.xyz").exists()
+
+
 def test_install_hints_name_what_pip_can_install() -> None:
     """Not on PyPI yet, and the PyPI 'provenance' is another project: every hint to install an
     extra says `pip install '.[EXTRA]'` from the checkout."""

@@ -62,8 +62,10 @@ def identity_show(
     directory: Annotated[Path | None, typer.Option("--dir", help="Identity directory.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show the identity's subject, algorithm, fingerprint and expiry."""
-    info = _load_identity(directory).info()
+    """Show the identity's subject, algorithm, fingerprint and expiry (no passphrase needed)."""
+    from provenance.identity import default_identity_dir, identity_info
+
+    info = identity_info(directory or default_identity_dir())
     if as_json:
         out.print_json(json.dumps({"schema": "provenance.identity/v1", **info.to_dict()}))
         return

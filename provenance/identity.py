@@ -31,6 +31,7 @@ __all__ = [
     "create_local_identity",
     "default_identity_dir",
     "format_dn",
+    "identity_info",
     "make_csr",
     "passphrase",
     "renew_local_identity",
@@ -71,6 +72,7 @@ _KNOWN_CRITICAL = {
 
 SignCallback = Callable[[bytes], bytes]
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
 
 @record
@@ -399,18 +401,7 @@ class Identity:
 
     def info(self) -> IdentityInfo:
         """Subject, algorithm, fingerprint and expiry of the signing certificate."""
-        cert = self.certificate
-        return IdentityInfo(
-            subject=format_dn(cert.subject),
-            name=_attr(cert.subject, NameOID.COMMON_NAME),
-            email=_attr(cert.subject, NameOID.EMAIL_ADDRESS),
-            organization=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
-            issuer=format_dn(cert.issuer),
-            algorithm=self.algorithm,
-            fingerprint=cert.fingerprint(hashes.SHA256()).hex(":"),
-            not_after=cert.not_valid_after_utc,
-            encrypted=self.encrypted,
-        )
+        return _info_of(self.certificate, self.algorithm, self.encrypted)
 
     def __repr__(self) -> str:
         kind = "callback" if self._callback else "local key"
@@ -418,6 +409,36 @@ class Identity:
                f"algorithm={self.algorithm!r}, {kind})"
 
     __str__ = __repr__
+
+
+def _info_of(cert: x509.Certificate, algorithm: str, encrypted: bool) -> IdentityInfo:
+    return IdentityInfo(
+        subject=format_dn(cert.subject),
+        name=_attr(cert.subject, NameOID.COMMON_NAME),
+        email=_attr(cert.subject, NameOID.EMAIL_ADDRESS),
+        organization=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
+        issuer=format_dn(cert.issuer),
+        algorithm=algorithm,
+        fingerprint=cert.fingerprint(hashes.SHA256()).hex(":"),
+        not_after=cert.not_valid_after_utc,
+        encrypted=encrypted,
+    )
+
+
+def identity_info(directory: Path | str) -> IdentityInfo:
+    """What :meth:`Identity.info` gives for the identity saved in ``directory``, from its
+    public files alone: no passphrase is needed (``identity show`` in a CI job that has no
+    secret). The key file is only looked at for whether it is encrypted.
+
+    Raises:
+        IdentityError: no identity there, or its certificate chain cannot be read.
+    """
+    d = Path(directory).expanduser()
+    if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():
+        Identity.load(d, password=None)  # raises its "no identity found" error
+    chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
+    encrypted = b"ENCRYPTED" in _read(d / _KEY_FILE, "private key")
+    return _info_of(chain[0], _algorithm_for(chain[0].public_key()), encrypted)  # type: ignore[arg-type]
 
 
 def check_free(directory: Path | str, *, overwrite: bool = False) -> None:
@@ -699,12 +720,12 @@ def _hash_for(algorithm: str) -> hashes.SHA256 | hashes.SHA384 | hashes.SHA512 |
     return hashes.SHA256()
 
 
-def _algorithm_for(key: PrivateKey) -> str:
-    if isinstance(key, ec.EllipticCurvePrivateKey):
+def _algorithm_for(key: PrivateKey | PublicKey) -> str:
+    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
         return {"secp256r1": "es256", "secp384r1": "es384", "secp521r1": "es512"}.get(
             key.curve.name, "es256"
         )
-    if isinstance(key, rsa.RSAPrivateKey):
+    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         return "ps256"
     return "ed25519"
 

@@ -122,6 +122,25 @@ def test_a_wrong_passphrase_names_where_it_came_from(
     assert not (tmp_path / "out2.jpg").exists()
 
 
+@pytest.mark.parametrize("alg", ["es256", "ed25519"])
+def test_identity_show_needs_no_passphrase(tmp_path: Path, alg: str) -> None:
+    """It prints public facts only: a CI job without the secret can show the identity."""
+    import json
+
+    ident, _ = Identity.create("TEST-ONLY Locked Show", algorithm=alg)
+    d = tmp_path / "locked"
+    ident.save(d, password=b"right")
+    proc = run("identity", "show", "--dir", d, "--json", unset=["PROVENANCE_KEY_PASSWORD",
+                                                                 "PROVENANCE_KEY_PASSWORD_FILE"])
+    assert proc.returncode == EXIT_OK, describe(proc)  # before: exit 2, no passphrase
+    shown = json.loads(proc.stdout)
+    loaded = Identity.load(d, password="right")  # noqa: S106
+    assert {k: v for k, v in shown.items() if k != "schema"} == loaded.info().to_dict()
+    assert shown["encrypted"] is True and shown["algorithm"] == alg
+    proc = run("identity", "show", "--dir", tmp_path / "nothing-here")
+    assert_one_error_line(proc, EXIT_USAGE, "no identity found")
+
+
 def test_no_identity_yet_points_at_identity_create(home: Path, tmp_path: Path) -> None:
     with pytest.raises(IdentityError) as default:
         Identity.default()

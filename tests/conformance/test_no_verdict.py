@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import re
 import shutil
 import socket
 import struct
@@ -117,6 +118,28 @@ def test_remote_manifest_cli(files: dict[str, Path], identity: Identity, server:
     assert proc.returncode == EXIT_OK, proc.stderr
     proc = run("inspect", "--fetch-remote", "--json", asset)
     assert proc.returncode == EXIT_OK and '"carrier": "remote"' in proc.stdout
+
+
+def test_signing_over_a_remote_manifest_reference_is_refused(
+        files: dict[str, Path], identity: Identity, identity_dir: Path, tmp_path: Path) -> None:
+    """A photo whose XMP names its manifest at a URL carries Content Credentials: signing it
+    again would drop that history silently (it did: exit 0). Refused as for an embedded
+    manifest, offline (nothing is fetched); --replace discards it; --parent records an edit."""
+    url = "http://127.0.0.1:9/never-fetched.c2pa"  # port 9 (discard): a fetch would fail
+    asset = tmp_path / "remote.jpg"
+    _remote_jpeg(files["photo.jpg"], asset, url, identity)
+    before = asset.read_bytes()
+    with pytest.raises(provenance.AlreadySigned, match="manifest stored at " + re.escape(url)):
+        provenance.sign(asset, tmp_path / "out.jpg", identity=identity)
+    assert not (tmp_path / "out.jpg").exists() and asset.read_bytes() == before
+    proc = run("sign", "--identity", identity_dir, asset, "-o", tmp_path / "cli.jpg")
+    assert proc.returncode == 2 and "--replace" in proc.stderr, proc.stderr
+    assert not (tmp_path / "cli.jpg").exists()
+    replaced = provenance.sign(asset, tmp_path / "replaced.jpg", identity=identity,
+                               replace=True)
+    assert inspect(replaced.output).status == "trusted"
+    plain = provenance.sign(files["photo.jpg"], tmp_path / "plain.jpg", identity=identity)
+    assert inspect(plain.output).status == "trusted"  # no reference: signed as before
 
 
 def test_remote_fetch_is_bounded(server: _Server, tmp_path: Path) -> None:

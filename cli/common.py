@@ -112,16 +112,11 @@ def _password_for_new_key() -> bytes | None:
 
 
 def _password_for(directory: Path) -> bytes | None:
-    env = os.environ.get("PROVENANCE_KEY_PASSWORD")
-    if env:
-        return env.encode()
-    secret = os.environ.get("PROVENANCE_KEY_PASSWORD_FILE")  # a CI secret file, as for workers
-    if secret:
-        try:
-            return Path(secret).read_bytes().rstrip(b"\r\n") or None
-        except OSError as exc:
-            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: "
-                                f"{exc.strerror or exc}", hint="check the path") from exc
+    from provenance.identity import env_passphrase
+
+    given = env_passphrase()  # as the workers read it
+    if given:
+        return given
     key = directory / "key.pem"
     try:
         encrypted = b"ENCRYPTED" in key.read_bytes()

@@ -30,6 +30,7 @@ __all__ = [
     "check_usable",
     "create_local_identity",
     "default_identity_dir",
+    "env_passphrase",
     "format_dn",
     "identity_info",
     "make_csr",
@@ -277,16 +278,7 @@ class Identity:
                 certificate loads; signing with it is refused.)
         """
         d = Path(directory).expanduser()
-        if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():
-            default = default_identity_dir()
-            raise IdentityError(
-                f"no identity found in {d} (it needs {_KEY_FILE} and {_CHAIN_FILE})",
-                hint="create one with `provenance identity create --name 'Your Name'`"
-                + (", or point PROVENANCE_HOME or --identity DIR at an existing one"
-                   if d.absolute() == default.absolute() else
-                   f", or give the folder that holds them (the default is {default}: "
-                   "Identity.default(), PROVENANCE_HOME, --identity DIR)"),
-            )
+        _require_files(d)
         _check_permissions(d)
         password = passphrase(password)
         chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
@@ -425,6 +417,21 @@ def _info_of(cert: x509.Certificate, algorithm: str, encrypted: bool) -> Identit
     )
 
 
+def _require_files(d: Path) -> None:
+    """Refuse a folder that does not hold an identity's key and chain, saying how to get one."""
+    if (d / _CHAIN_FILE).is_file() and (d / _KEY_FILE).is_file():
+        return
+    default = default_identity_dir()
+    raise IdentityError(
+        f"no identity found in {d} (it needs {_KEY_FILE} and {_CHAIN_FILE})",
+        hint="create one with `provenance identity create --name 'Your Name'`"
+        + (", or point PROVENANCE_HOME or --identity DIR at an existing one"
+           if d.absolute() == default.absolute() else
+           f", or give the folder that holds them (the default is {default}: "
+           "Identity.default(), PROVENANCE_HOME, --identity DIR)"),
+    )
+
+
 def identity_info(directory: Path | str) -> IdentityInfo:
     """What :meth:`Identity.info` gives for the identity saved in ``directory``, from its
     public files alone: no passphrase is needed (``identity show`` in a CI job that has no
@@ -434,8 +441,7 @@ def identity_info(directory: Path | str) -> IdentityInfo:
         IdentityError: no identity there, or its certificate chain cannot be read.
     """
     d = Path(directory).expanduser()
-    if not (d / _CHAIN_FILE).is_file() or not (d / _KEY_FILE).is_file():
-        Identity.load(d, password=None)  # raises its "no identity found" error
+    _require_files(d)
     chain = _load_chain(_read(d / _CHAIN_FILE, "certificate chain"), str(d / _CHAIN_FILE))
     encrypted = b"ENCRYPTED" in _read(d / _KEY_FILE, "private key")
     return _info_of(chain[0], _algorithm_for(chain[0].public_key()), encrypted)  # type: ignore[arg-type]
@@ -464,6 +470,27 @@ def passphrase(password: bytes | str | None) -> bytes | None:
         env = os.environ.get("PROVENANCE_KEY_PASSWORD")
         return env.encode("utf-8") if env else None
     return password
+
+
+def env_passphrase() -> bytes | None:
+    """The passphrase the environment gives: ``PROVENANCE_KEY_PASSWORD``, else the contents
+    of the file ``PROVENANCE_KEY_PASSWORD_FILE`` names (a CI or worker secret; its trailing
+    newline dropped); None when neither gives one.
+
+    Raises:
+        IdentityError: the named file cannot be read.
+    """
+    env = os.environ.get("PROVENANCE_KEY_PASSWORD")
+    if env:
+        return env.encode()
+    secret = os.environ.get("PROVENANCE_KEY_PASSWORD_FILE")
+    if secret:
+        try:
+            return Path(secret).read_bytes().rstrip(b"\r\n") or None
+        except OSError as exc:
+            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: "
+                                f"{exc.strerror or exc}", hint="check the path") from exc
+    return None
 
 
 def default_identity_dir() -> Path:

@@ -25,7 +25,7 @@ from provenance.errors import (
     ProvenanceError,
     UnsupportedFormat,
 )
-from provenance.identity import Identity
+from provenance.identity import Identity, env_passphrase
 from provenance.options import CarrierName, SignOptions
 from provenance.registry.base import Registry
 from provenance.signing import (
@@ -57,26 +57,7 @@ class IdentityRef:
 
     def load(self) -> Identity:
         """Load the identity (IdentityError when it cannot be)."""
-        return Identity.load(self.directory, password=self.password or _worker_password())
-
-
-def _worker_password() -> bytes | None:
-    """The passphrase this worker was given: its environment or a secret file."""
-    import os
-
-    env = os.environ.get("PROVENANCE_KEY_PASSWORD")
-    if env:
-        return env.encode()
-    secret = os.environ.get("PROVENANCE_KEY_PASSWORD_FILE")
-    if secret:
-        try:
-            return Path(secret).read_bytes().rstrip(b"\r\n")
-        except OSError as exc:
-            from provenance.errors import IdentityError
-
-            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: "
-                                f"{exc.strerror or exc}") from exc
-    return None
+        return Identity.load(self.directory, password=self.password or env_passphrase())
 
 
 @record(repr=False)

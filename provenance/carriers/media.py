@@ -468,21 +468,11 @@ def read_prerelease(display: str, mime: str) -> Report:
 
 def _no_soft_binding(data: bytes) -> str:
     """The note for an image signed without a soft binding, saying why."""
-    import warnings
+    from provenance.fingerprint.image import over_cap
 
-    from PIL import Image
-
-    from provenance.fingerprint.image import as_file, pixel_cap
-
-    why = "its pixels cannot be decoded"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(as_file(data)) as img:
-                if img.width * img.height > pixel_cap(img.format):
-                    why = (f"it is {img.width:,} x {img.height:,} pixels, over the "
-                           f"{pixel_cap(img.format):,} decoded for a fingerprint")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        pass  # the note only says why
+    over = over_cap(data)
+    why = "its pixels cannot be decoded" if over is None else (
+        f"it is {over[0]:,} x {over[1]:,} pixels, over the {over[2]:,} decoded for a "
+        "fingerprint")
     return (f"no soft binding ({why}): a copy stripped of its Content Credentials cannot "
             "be found again")

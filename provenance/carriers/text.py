@@ -232,29 +232,18 @@ def sign_text_bytes(
     if not text:
         raise InputError(f"{name} is empty", hint="there is nothing to sign")
     existing = _embedded_store(data, name, text)
+    has = "carries a manifest"
     if existing is None and html.find_links(data):
         # An A.7 link page is signed too: its manifest is published beside it.
-        if parent is None and not opts.replace:
-            raise AlreadySigned(
-                f"{name} already links to a manifest (<link rel=\"c2pa-manifest\">); signing "
-                "again would erase its history",
-                hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
-            )
-        existing = b""
-    if existing is None and _damaged_carrier(data, text):
+        existing, has = b"", "links to a manifest (<link rel=\"c2pa-manifest\">)"
+    elif existing is None and _damaged_carrier(data, text):
         # verify reports it (a damaged wrapper, block or script); a second one beside it
         # would make the signed output fail with "multiple manifests".
-        if parent is None and not opts.replace:
-            raise AlreadySigned(
-                f"{name} already carries a manifest that cannot be read; signing again would "
-                "erase its history",
-                hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
-            )
-        existing = b""
+        existing, has = b"", "carries a manifest that cannot be read"
     if existing is not None:
         if parent is None and not opts.replace:
             raise AlreadySigned(
-                f"{name} already carries a manifest; signing again would erase its history",
+                f"{name} already {has}; signing again would erase its history",
                 hint="pass --parent ORIGINAL to record an edit, or --replace to discard it",
             )
         text = strip_text(text)

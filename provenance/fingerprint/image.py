@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from provenance.fingerprint import Fingerprint
 
 __all__ = ["MAX_JPEG_PIXELS", "MAX_PIXELS", "as_file", "dct_matrix", "grayscale_32",
-           "image_fingerprint", "iscc_image_code", "phash", "pixel_cap", "pixels_32"]
+           "image_fingerprint", "iscc_image_code", "over_cap", "phash", "pixel_cap",
+           "pixels_32"]
 
 _SIZE = 32
 #: ISCC header of a 64-bit Content-Code Image v0 (MainType CONTENT, SubType IMAGE).
@@ -92,6 +93,24 @@ def pixel_cap(image_format: str | None) -> int:
     """The most pixels an image of Pillow's ``image_format`` is decoded at for a
     fingerprint (:data:`MAX_JPEG_PIXELS` for JPEG, :data:`MAX_PIXELS` for the others)."""
     return MAX_JPEG_PIXELS if image_format == "JPEG" else MAX_PIXELS
+
+
+def over_cap(data: bytes) -> tuple[int, int, int] | None:
+    """``(width, height, cap)`` when the image in ``data`` declares more pixels than
+    :func:`pixel_cap` lets a fingerprint decode (read from its header); None otherwise,
+    also when the header cannot be read."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(as_file(data)) as img:
+                cap = pixel_cap(img.format)
+                return (img.width, img.height, cap) if img.width * img.height > cap else None
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
 
 
 def _gray_on_white(img: Image.Image) -> Image.Image:

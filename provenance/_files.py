@@ -52,7 +52,8 @@ def read_small(path: Path, limit: int = SMALL_FILE_MAX) -> bytes:
             os.set_blocking(fd, True)  # now a read waits for data, or sees EOF without writer
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise ValueError(f"{path} holds more than {limit >> 20} MiB")
+        size = f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+        raise ValueError(f"{path} holds more than {size}")
     return data
 
 

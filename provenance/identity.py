@@ -485,12 +485,19 @@ def env_passphrase() -> bytes | None:
         return env.encode()
     secret = os.environ.get("PROVENANCE_KEY_PASSWORD_FILE")
     if secret:
+        from provenance._files import read_small
+
         try:
-            return Path(secret).read_bytes().rstrip(b"\r\n") or None
-        except OSError as exc:
-            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: "
-                                f"{exc.strerror or exc}", hint="check the path") from exc
+            return read_small(Path(secret), _SECRET_MAX).rstrip(b"\r\n") or None
+        except (OSError, ValueError) as exc:  # ValueError: a device, or over the limit
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise IdentityError(f"cannot read PROVENANCE_KEY_PASSWORD_FILE {secret}: {why}",
+                                hint="check the path") from exc
     return None
+
+
+#: The most a passphrase file may hold (a secret of a few bytes; /dev/zero must not be read).
+_SECRET_MAX = 64 << 10
 
 
 def default_identity_dir() -> Path:

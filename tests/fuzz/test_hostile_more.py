@@ -607,3 +607,22 @@ def test_a_too_long_path_is_bad_usage_in_one_short_line(tmp_path: Path) -> None:
     proc = run("verify", tmp_path / "a.txt", "--registry", "sqlite:///" + "r" * 5_000)
     assert_no_traceback(proc)
     assert len(proc.stderr) < 600, describe(proc)
+
+
+def test_a_passphrase_file_that_is_a_device_or_huge_is_one_line(identity_dir: Path,
+                                                                tmp_path: Path) -> None:
+    """PROVENANCE_KEY_PASSWORD_FILE=/dev/zero was read until memory ran out (exit 3,
+    MemoryError); a passphrase file is bounded like the other small files the user names."""
+    src = tmp_path / "note.txt"
+    src.write_text("A short note.\n")
+    huge = tmp_path / "huge.secret"
+    huge.write_bytes(b"x" * (100 << 10))
+    for secret, why in (("/dev/zero", "is a device"), (str(huge), "holds more than 64 KiB")):
+        start = time.monotonic()
+        proc = run("sign", "--identity", identity_dir, src,
+                   env={"PROVENANCE_KEY_PASSWORD_FILE": secret},
+                   unset=["PROVENANCE_KEY_PASSWORD"])
+        assert time.monotonic() - start < 60
+        assert_one_error_line(proc, EXIT_USAGE, "cannot read PROVENANCE_KEY_PASSWORD_FILE", why)
+        assert not (tmp_path / "note.signed.txt").exists()
+
